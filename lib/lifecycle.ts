@@ -1,0 +1,86 @@
+/**
+ * Process-wide ownership of open devices. Every device opened through {@link openDevice} is registered
+ * here so that, whatever way the process ends — close(), a normal exit, SIGINT/SIGTERM with no handler
+ * of the application's own, or an uncaught exception — each NIC is stopped and reset before the
+ * memory it could DMA into is released. Opening an address that is already open is refused.
+ */
+import { TsnicError } from './errors';
+
+/** What the registry needs of a device: its address and a synchronous, stop-reset-free close. */
+export interface Closable {
+  /** PCI address or sim spec, the registry key. */
+  readonly address: string;
+  /** Stops, resets, then frees. */
+  close(): void;
+}
+
+const open = new Map<string, Closable>();
+let hooksInstalled = false;
+
+/** Refuses a second open of `address` in this process. Call before touching the device. */
+export function claimAddress(address: string): void {
+  if (open.has(address)) {
+    throw new TsnicError(
+      'ERR_DEVICE_BUSY',
+      `${address} is already open in this process: close the first NetDevice before opening it again`,
+    );
+  }
+}
+
+/** Registers an opened device for teardown at exit. */
+export function trackDevice(device: Closable): void {
+  claimAddress(device.address);
+  open.set(device.address, device);
+  installHooks();
+}
+
+/** Forgets a device (its close() ran). */
+export function untrackDevice(device: Closable): void {
+  if (open.get(device.address) === device) open.delete(device.address);
+}
+
+/** Addresses of the devices open right now. */
+export function openAddresses(): string[] {
+  return [...open.keys()];
+}
+
+/** Closes every open device, reporting (not throwing) failures. Returns how many were closed. */
+export function closeAll(): number {
+  let closed = 0;
+  for (const device of [...open.values()]) {
+    open.delete(device.address);
+    try {
+      device.close();
+      closed++;
+    } catch (err) {
+      process.stderr.write(`tsnic: closing ${device.address} at exit failed: ${(err as Error).message}\n`);
+    }
+  }
+  return closed;
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  // Only act as the default handler: if the application listens for this signal, it owns shutdown.
+  if (process.listenerCount(signal) > 1) return;
+  closeAll();
+  process.removeListener(signal, onSignal);
+  process.kill(process.pid, signal);
+}
+
+function onUncaught(err: Error): void {
+  closeAll();
+  // Keep Node's default behaviour for the error itself: print it and exit non-zero.
+  if (process.listenerCount('uncaughtException') === 1) {
+    process.stderr.write(`${err.stack ?? String(err)}\n`);
+    process.exit(1);
+  }
+}
+
+function installHooks(): void {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  process.on('exit', closeAll);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('uncaughtException', onUncaught);
+}

@@ -6,10 +6,12 @@
  */
 import { TsnicError } from './errors';
 
-/** What the registry needs of a device: its address and a synchronous, stop-reset-free close. */
+/** What the registry needs of a device (a NetDevice qualifies through {@link trackDevice}'s caller). */
 export interface Closable {
   /** PCI address or sim spec, the registry key. */
   readonly address: string;
+  /** True once closed; closed devices are dropped from the registry lazily. */
+  readonly closed: boolean;
   /** Stops, resets, then frees. */
   close(): void;
 }
@@ -19,7 +21,9 @@ let hooksInstalled = false;
 
 /** Refuses a second open of `address` in this process. Call before touching the device. */
 export function claimAddress(address: string): void {
-  if (open.has(address)) {
+  const current = open.get(address);
+  if (current !== undefined && current.closed) open.delete(address);
+  else if (current !== undefined) {
     throw new TsnicError(
       'ERR_DEVICE_BUSY',
       `${address} is already open in this process: close the first NetDevice before opening it again`,
@@ -34,14 +38,9 @@ export function trackDevice(device: Closable): void {
   installHooks();
 }
 
-/** Forgets a device (its close() ran). */
-export function untrackDevice(device: Closable): void {
-  if (open.get(device.address) === device) open.delete(device.address);
-}
-
 /** Addresses of the devices open right now. */
 export function openAddresses(): string[] {
-  return [...open.keys()];
+  return [...open.values()].filter((d) => !d.closed).map((d) => d.address);
 }
 
 /** Closes every open device, reporting (not throwing) failures. Returns how many were closed. */
@@ -49,6 +48,7 @@ export function closeAll(): number {
   let closed = 0;
   for (const device of [...open.values()]) {
     open.delete(device.address);
+    if (device.closed) continue;
     try {
       device.close();
       closed++;

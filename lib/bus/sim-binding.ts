@@ -1,3 +1,65 @@
-/** native/binding/sim.cc: filled in by the simulated 82599. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface SimBinding {}
+/**
+ * native/binding/sim.cc: the simulated 82599's N-API surface. Used only by lib/bus/sim.ts, which
+ * validates arguments and gives it a typed, documented face.
+ */
+
+/** What `simCreate` returns. */
+export interface SimCreated {
+  /** Handle of the card for every other call. */
+  handle: number;
+  /** The two ports' register files (128 KiB each), detached when the card closes. */
+  bar0: [ArrayBuffer, ArrayBuffer];
+}
+
+/** Card options as the native side reads them (all optional). */
+export interface SimNativeCardOptions {
+  linkUpDelayUs?: number;
+  resetDelayUs?: number;
+  autoReadDelayUs?: number;
+  /** Base MAC address; port n adds n to the last byte. */
+  mac?: number[];
+}
+
+/** Fault knobs as the native side reads them. `invalidMac`: 0 valid, 1 zero, 2 multicast. */
+export interface SimNativeFaults {
+  resetNeverCompletes?: boolean;
+  eepromAutoReadNeverCompletes?: boolean;
+  badEepromChecksum?: boolean;
+  invalidMac?: number;
+  dmaInitNeverCompletes?: boolean;
+  linkNeverUp?: boolean;
+  linkDownForMs?: number;
+  rxErrorEvery?: number;
+}
+
+/** Generator settings as the native side reads them. */
+export interface SimNativeGenerator {
+  ratePps?: number;
+  frameSize?: number;
+  count?: number;
+  srcMac?: number[];
+  dstMac?: number[];
+}
+
+/** native/binding/sim.cc */
+export interface SimBinding {
+  simCreate(options: SimNativeCardOptions): SimCreated;
+  /** Stops the model thread, detaches the BAR0 buffers and unmaps them. Idempotent. */
+  simClose(handle: number): void;
+  /** Lets the card DMA into `bytes` (memory from allocHostMemory). */
+  simRegisterDma(handle: number, bytes: ArrayBuffer): void;
+  /** Revokes DMA access; returns after the model finished any pass that could touch it. */
+  simUnregisterDma(handle: number, bytes: ArrayBuffer): void;
+  simSetBusMaster(handle: number, port: number, on: boolean): void;
+  /** 0 tester, 1 loopback, 2 cross, 3 unplugged. */
+  simSetWiring(handle: number, port: number, wiring: number): void;
+  simSetFaults(handle: number, port: number, faults: SimNativeFaults): void;
+  simStartGenerator(handle: number, port: number, options: SimNativeGenerator): void;
+  simStopGenerator(handle: number, port: number): void;
+  /** Fills `out` with the port's counters in native PortCounters order; returns how many there are. */
+  simReadCounters(handle: number, port: number, out: Float64Array): number;
+  simResetCounters(handle: number, port: number): void;
+  simDmaFaults(handle: number): { count: number; lastAddress: number };
+  /** A copy of the port's EEPROM image (2048 words). */
+  simEeprom(handle: number, port: number): Uint16Array;
+}

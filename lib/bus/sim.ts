@@ -1,0 +1,675 @@
+/**
+ * The simulated Intel 82599 (backend `sim`): a dual-port card whose register files a driver maps like
+ * a VFIO BAR0, served by a native model thread that reacts to register writes as the datasheet says
+ * and DMAs into memory from {@link SimPort.allocDma}. Each port's far end is wired to a built-in
+ * tester (generator + checker), to itself (loopback), to the other port (cross) or to nothing.
+ *
+ * ## What the model implements (82599 datasheet references)
+ * - CTRL.RST / CTRL.LRST: self-clear after `resetDelayMs` (1 ms) and restore register defaults (4.6.3.2);
+ *   STATUS (LAN id, GIO master enable following CTRL.GIO_DIS).
+ * - EEPROM: EEC.PRES, EEC.ARD (auto-read done, shortly after reset), EEC.SIZE = 5 (2048 words); EERD
+ *   reads (write START | address << 2, poll DONE, data in bits 31:16) of a synthesized image whose
+ *   word 0x3F makes the Linux ixgbe checksum rule sum to 0xBABA; RAL(0)/RAH(0) = the port's MAC + AV.
+ * - RDRXCTL.DMAIDONE after reset; AUTOC.RESTART_AN (bit 12, self-clearing) restarts link training;
+ *   LINKS: UP (bit 30), speed 10G (bits 29:28 = 11b), link status (bit 7) `linkUpDelayMs` after a
+ *   reset or AN restart; EICR.LSC (bit 20) on each change. EIMS (write 1 to set) / EIMC (write 1 to
+ *   clear) / EICR (write 1 to clear).
+ * - RXCTRL.RXEN, FCTRL (UPE, MPE, BAM; unicast to RAL/RAH(0) otherwise), HLREG0 (RXCRCSTRP: without it
+ *   the 4 FCS bytes are DMAed and counted in the length; TXPADEN; JUMBOEN with MAXFRS.MFS, else 1518).
+ * - 64 rx and 64 tx queues: RDBAL/RDBAH/RDLEN/RDH/RDT/RXDCTL/SRRCTL (both SRRCTL addresses of queues
+ *   0..15) and TDBAL/TDBAH/TDLEN/TDH/TDT/TXDCTL/TDWBAL (head write-back); DMATXCTL.TE. A queue's ring is
+ *   latched when the driver sets RXDCTL/TXDCTL.ENABLE. All received frames go to queue 0 (no RSS).
+ * - Rx descriptors: advanced one-buffer (SRRCTL.DESCTYPE 001) and legacy (000). Advanced write-back
+ *   (7.1.6.2): dword 2 = status (DD bit 0, EOP bit 1) | errors (bits 31:20, RXE = bit 29), dword 3 bits
+ *   15:0 = length of this buffer's data. A frame larger than SRRCTL.BSIZEPACKET (1 KiB units) spans
+ *   several descriptors, EOP on the last. Legacy write-back: dword 2 = length, dword 3 = status | errors
+ *   << 8.
+ * - Tx descriptors: advanced data (DEXT, DTYP 0011; DTALEN bits 15:0; DCMD EOP 24, IFCS 25, RS 27;
+ *   PAYLEN bits 31:14 of dword 3), advanced context (ignored), legacy. DD (bit 0 of dword 3) written
+ *   back when RS is set; TDH advances; a frame may span any number of descriptors.
+ * - The rx packet buffer (512 KiB): frames wait there while their queue has no free descriptor and are
+ *   missed (RXMPC(0)) once it is full. Deviation: SRRCTL.DROP_EN is not modelled (QPRDC stays 0), so a
+ *   driver's rx_missed from RXMPC accounts for every frame the port could not take.
+ * - Statistics, clear on read as on silicon: CRCERRS, GPRC, GPTC, GORCL/H, GOTCL/H (octets from the
+ *   destination address through the CRC), RXMPC(0), ROC, TPR, TPT. GPRC/GORC count frames written to
+ *   a descriptor without error; missed frames are only in RXMPC. Read them with 32-bit loads, the low
+ *   half of GORC/GOTC before the high half. (The driver's view of pages 0x3000 and 0x4000 is
+ *   protected so that each read of a counter returns the count since the previous read: see
+ *   native/sim/stats_trap.cc. Other registers of those pages still work, only slower.)
+ * - Not modelled: interrupts (EICR causes other than LSC), RSS/filters, offloads (checksum, TSO),
+ *   VLAN, flow control, QPRC/QPTC, the PHY.
+ *
+ * ## Test frames (tester generator; tsnic's pktgen uses the same layout so the checker can count them)
+ * Offsets in bytes from the start of the frame, FCS excluded:
+ * - 0 destination MAC (default: the port's MAC), 6 source MAC (default 02:00:00:00:ee:01),
+ *   12 ethertype 0x0800;
+ * - 14 IPv4 header: version 4, IHL 5, total length = frame size - 14, id 0, DF, TTL 64, protocol 17,
+ *   valid header checksum, 10.0.0.1 -> 10.0.0.2;
+ * - 34 UDP header: ports 1024 -> 1024, length = frame size - 34, valid checksum (never 0);
+ * - 42 sequence number, 32-bit big-endian, counting from 0 per generator start;
+ * - 46 onwards: byte at offset i is `i & 0xff`.
+ * The checker validates IPv4 header and UDP checksums of every IPv4/UDP frame the port transmits,
+ * counts frames that are not IPv4/UDP separately, and tracks the sequence number at offset 42:
+ * a jump forward adds the number of skipped values to `seqGaps`, a step back counts in `seqReordered`.
+ */
+import { checkInteger, TsnicError } from '../errors';
+import { native, type HostMemory } from './native';
+import type { SimNativeFaults } from './sim-binding';
+import type { DmaOptions, DmaRegion, PciFunction } from './types';
+
+/** What a port's far end is connected to. */
+export type SimWiring =
+  /** The built-in tester: generator into the port's rx, checker on the port's tx. Default. */
+  | 'tester'
+  /** The port's tx to its own rx. */
+  | 'loopback'
+  /** Port 0's tx to port 1's rx and back; setting it on either port wires both. */
+  | 'cross'
+  /** No cable: link down, frames lost. */
+  | 'unplugged';
+
+const WIRINGS: readonly SimWiring[] = ['tester', 'loopback', 'cross', 'unplugged'];
+
+/** Fault knobs of one port; each reaches a driver error path. All off by default. */
+export interface SimFaults {
+  /** CTRL.RST / CTRL.LRST never self-clear (driver: ERR_RESET_TIMEOUT). */
+  resetNeverCompletes: boolean;
+  /** EEC.ARD stays clear after the next reset, and RAL/RAH stay 0 (driver: ERR_EEPROM_TIMEOUT). */
+  eepromAutoReadNeverCompletes: boolean;
+  /** EERD returns a wrong checksum word 0x3F (driver: ERR_EEPROM_CHECKSUM). */
+  badEepromChecksum: boolean;
+  /** RAL(0)/RAH(0) after the next reset hold an all-zero or a multicast address (driver: ERR_INVALID_MAC). */
+  invalidMac: 'none' | 'zero' | 'multicast';
+  /** RDRXCTL.DMAIDONE stays clear after the next reset (driver: ERR_DMA_INIT_TIMEOUT). */
+  dmaInitNeverCompletes: boolean;
+  /** LINKS.UP never sets (driver: ERR_LINK_TIMEOUT). */
+  linkNeverUp: boolean;
+  /** One shot: the link goes down now and retrains after this many ms (0: none). */
+  linkDownForMs: number;
+  /** Every Nth frame the port receives carries RXE in its descriptor and counts in CRCERRS (0: never). */
+  rxErrorEvery: number;
+}
+
+/** Datasheet rules a driver broke, counted by the model; a correct driver leaves every one at 0. */
+export interface SimViolations {
+  /** DMA to an address outside every live region of this card (card-wide, see {@link SimCard.dmaFaults}). */
+  dmaOutsideRegion: number;
+  /** A queue enabled while PCI bus mastering is off (no DMA happens until it is on). */
+  dmaWithoutBusMaster: number;
+  /** RDBAL/TDBAL not 128-byte aligned (datasheet 8.2.3.8.1: the low 7 bits are ignored). */
+  ringBaseUnaligned: number;
+  /** RDLEN/TDLEN not a multiple of 128 or above 0xFFF80. */
+  ringLengthInvalid: number;
+  /** RDT/TDT written with a value outside the ring. */
+  tailOutsideRing: number;
+  /** RXDCTL/TXDCTL.ENABLE set before the ring's base and length (the queue stays disabled). */
+  queueEnabledUnconfigured: number;
+  /** FCTRL changed while RXCTRL.RXEN was set (datasheet 8.2.3.7.1 forbids it). */
+  fctrlChangedWhileRxEnabled: number;
+  /** A write to a read-only register: STATUS, LINKS, a statistics counter. */
+  readOnlyRegisterWritten: number;
+  /** A tx descriptor of unknown type, zero length, or a frame longer than 16 KiB. */
+  txDescriptorInvalid: number;
+}
+
+const VIOLATIONS: readonly (keyof SimViolations)[] = [
+  'dmaOutsideRegion',
+  'dmaWithoutBusMaster',
+  'ringBaseUnaligned',
+  'ringLengthInvalid',
+  'tailOutsideRing',
+  'queueEnabledUnconfigured',
+  'fctrlChangedWhileRxEnabled',
+  'readOnlyRegisterWritten',
+  'txDescriptorInvalid',
+];
+
+/** Options of {@link SimCard.create}. */
+export interface SimCardOptions {
+  /** Both ports' wiring, or one per port. Default `'tester'`. */
+  wiring?: SimWiring | [SimWiring, SimWiring];
+  /** Link training time after reset / AN restart, ms. Default 20. */
+  linkUpDelayMs?: number;
+  /** Time until CTRL.RST self-clears, ms. Default 1. */
+  resetDelayMs?: number;
+  /** Port 0's MAC address `aa:bb:cc:dd:ee:ff`; port 1 adds 1 to the last byte. Default 02:00:5e:82:59:00. */
+  mac?: string;
+}
+
+/** Options of {@link SimTester.startGenerator}. */
+export interface SimGeneratorOptions {
+  /** Frames per second, `'line'` for 10 Gbit/s line rate ({@link lineRatePps}), or 0 (default): as
+   *  fast as the port takes them (only when an rx descriptor is free, so nothing is ever missed). */
+  ratePps?: number | 'line';
+  /** Frame size without FCS, 60..9018 (a "64-byte frame" is 60). Default 60. */
+  frameSize?: number;
+  /** Frames to send, 0 (default) for unlimited. */
+  count?: number;
+  /** Source MAC, default 02:00:00:00:ee:01. */
+  srcMac?: string;
+  /** Destination MAC, default the port's own. */
+  dstMac?: string;
+}
+
+/** Counters of a port's tester since creation or {@link SimTester.resetStats}. */
+export interface SimTesterStats {
+  /** Frames the generator sent into the port (including ones the port then missed). */
+  txPackets: number;
+  /** Their bytes, FCS excluded. */
+  txBytes: number;
+  /** Frames the port transmitted that reached the checker. */
+  rxPackets: number;
+  /** Their bytes, FCS excluded (after padding to 60). */
+  rxBytes: number;
+  /** Sequence numbers skipped (sum of forward jumps). */
+  seqGaps: number;
+  /** Frames whose sequence number was lower than expected (late or duplicate). */
+  seqReordered: number;
+  /** IPv4/UDP frames with a wrong IPv4 header or UDP checksum. */
+  badChecksums: number;
+  /** Frames that were not IPv4/UDP. */
+  nonUdp: number;
+  /** True while the generator has frames left to send. */
+  generatorRunning: boolean;
+}
+
+/** Model-side counters of a port (what happened to frames, beyond the registers). */
+export interface SimPortCounters {
+  /** Frames written into rx descriptors. */
+  rxDelivered: number;
+  /** Frames missed because the packet buffer was full (as RXMPC counts them). */
+  rxMissed: number;
+  /** Frames dropped because RXCTRL.RXEN or the queue was off. */
+  rxDroppedDisabled: number;
+  /** Frames dropped by the MAC address filter (FCTRL, RAL/RAH). */
+  rxFiltered: number;
+  /** Frames longer than the maximum frame size (ROC). */
+  rxOversize: number;
+  /** Frames that got an injected rx error ({@link SimFaults.rxErrorEvery}). */
+  rxErrorsInjected: number;
+  /** Frames arriving while the link was down (lost on the wire). */
+  rxLinkDown: number;
+  /** Frames the port transmitted onto the wire. */
+  txFrames: number;
+  /** Frames the port transmitted while its link was down (lost). */
+  txDroppedLinkDown: number;
+  /** Tx descriptors processed. */
+  txDescriptors: number;
+  /** Current link state. */
+  linkUp: boolean;
+}
+
+/** Frames per second at 10 Gbit/s for a frame of `frameSize` bytes without FCS (preamble, SFD, IFG included). */
+export function lineRatePps(frameSize: number): number {
+  return 10e9 / ((frameSize + 4 + 20) * 8);
+}
+
+const COUNTER_SLOTS = 32;
+// Positions in native PortCounters (native/sim/sim.h).
+const C = {
+  genPackets: 0, genBytes: 1, chkPackets: 2, chkBytes: 3, chkSeqGaps: 4, chkSeqReordered: 5,
+  chkBadChecksums: 6, chkNonUdp: 7, rxDelivered: 8, rxMissed: 9, rxDroppedDisabled: 10, rxFiltered: 11,
+  rxOversize: 12, rxErrorsInjected: 13, rxLinkDown: 14, txFrames: 15, txDroppedLinkDown: 16,
+  txDescriptors: 17, violations: 18, generatorRunning: 27, linkUp: 28,
+} as const;
+
+function parseMac(name: string, mac: string): number[] {
+  const m = /^([0-9a-f]{2}):([0-9a-f]{2}):([0-9a-f]{2}):([0-9a-f]{2}):([0-9a-f]{2}):([0-9a-f]{2})$/i.exec(mac);
+  if (m === null) throw new TsnicError('ERR_INVALID_ARG', `${name} must look like 02:00:00:00:00:01, got ${mac}`);
+  return m.slice(1).map((h) => parseInt(h, 16));
+}
+
+function checkPort(index: unknown): 0 | 1 {
+  if (index !== 0 && index !== 1) {
+    throw new TsnicError('ERR_INVALID_ARG', `port index must be 0 or 1, got ${String(index)}`);
+  }
+  return index;
+}
+
+function checkWiring(wiring: unknown): SimWiring {
+  if (!WIRINGS.includes(wiring as SimWiring)) {
+    throw new TsnicError('ERR_INVALID_ARG', `wiring must be one of ${WIRINGS.join(', ')}, got ${String(wiring)}`);
+  }
+  return wiring as SimWiring;
+}
+
+/** A simulated dual-port 82599 card. Close it when done (its model thread runs until then). */
+export class SimCard {
+  /** Native handle, for {@link SimPort} and {@link SimTester}. @internal */
+  readonly handle: number;
+  private readonly bars: [ArrayBuffer, ArrayBuffer];
+  private readonly ports: [SimPort | undefined, SimPort | undefined] = [undefined, undefined];
+  private readonly testers: [SimTester, SimTester];
+  private readonly wirings: [SimWiring, SimWiring] = ['tester', 'tester'];
+  private readonly faultState: [SimFaults, SimFaults] = [noFaults(), noFaults()];
+  private readonly counterBuf = new Float64Array(COUNTER_SLOTS);
+  private isClosed = false;
+
+  private constructor(options: SimCardOptions) {
+    const linkUpDelayMs = options.linkUpDelayMs ?? 20;
+    const resetDelayMs = options.resetDelayMs ?? 1;
+    if (typeof linkUpDelayMs !== 'number' || !(linkUpDelayMs >= 0 && linkUpDelayMs <= 60000)) {
+      throw new TsnicError('ERR_INVALID_ARG', `linkUpDelayMs must be 0..60000, got ${String(linkUpDelayMs)}`);
+    }
+    if (typeof resetDelayMs !== 'number' || !(resetDelayMs >= 0 && resetDelayMs <= 60000)) {
+      throw new TsnicError('ERR_INVALID_ARG', `resetDelayMs must be 0..60000, got ${String(resetDelayMs)}`);
+    }
+    const wiring = options.wiring ?? 'tester';
+    const wirings: [SimWiring, SimWiring] = Array.isArray(wiring)
+      ? [checkWiring(wiring[0]), checkWiring(wiring[1])]
+      : [checkWiring(wiring), checkWiring(wiring)];
+    const created = native.simCreate({
+      linkUpDelayUs: Math.round(linkUpDelayMs * 1000),
+      resetDelayUs: Math.round(resetDelayMs * 1000),
+      ...(options.mac === undefined ? {} : { mac: parseMac('mac', options.mac) }),
+    });
+    this.handle = created.handle;
+    this.bars = created.bar0;
+    this.testers = [new SimTester(this, 0), new SimTester(this, 1)];
+    for (const p of [0, 1] as const) this.setWiring(p, wirings[p]);
+  }
+
+  /** Creates a card and starts its model thread. */
+  static create(options: SimCardOptions = {}): SimCard {
+    return new SimCard(options);
+  }
+
+  /** True once {@link close} ran. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** The PCI function of port `index` (a new one if the previous was closed). */
+  port(index: 0 | 1): SimPort {
+    const i = checkPort(index);
+    this.checkOpen();
+    const current = this.ports[i];
+    if (current !== undefined && !current.closed) return current;
+    const port = new SimPort(this, i, this.bars[i]);
+    this.ports[i] = port;
+    return port;
+  }
+
+  /** The tester at the far end of port `index`. */
+  tester(index: 0 | 1): SimTester {
+    return this.testers[checkPort(index)];
+  }
+
+  /** Rewires port `index` (`'cross'` wires both ports; leaving cross unplugs the other port). */
+  setWiring(index: 0 | 1, wiring: SimWiring): void {
+    const i = checkPort(index);
+    const w = checkWiring(wiring);
+    this.checkOpen();
+    native.simSetWiring(this.handle, i, WIRINGS.indexOf(w));
+    const other = i === 0 ? 1 : 0;
+    if (w === 'cross') this.wirings[other] = 'cross';
+    else if (this.wirings[i] === 'cross') this.wirings[other] = 'unplugged';
+    this.wirings[i] = w;
+  }
+
+  /** Current wiring of port `index`. */
+  wiring(index: 0 | 1): SimWiring {
+    return this.wirings[checkPort(index)];
+  }
+
+  /** Changes fault knobs of port `index`; knobs not named keep their value (`linkDownForMs` is one-shot). */
+  setFaults(index: 0 | 1, faults: Partial<SimFaults>): void {
+    const i = checkPort(index);
+    this.checkOpen();
+    const next: SimFaults = { ...this.faultState[i], ...faults };
+    if (!['none', 'zero', 'multicast'].includes(next.invalidMac)) {
+      throw new TsnicError('ERR_INVALID_ARG', `invalidMac must be none, zero or multicast, got ${String(next.invalidMac)}`);
+    }
+    checkInteger('linkDownForMs', next.linkDownForMs, 0, 3_600_000);
+    checkInteger('rxErrorEvery', next.rxErrorEvery, 0, 0xffffffff);
+    const nativeFaults: SimNativeFaults = {
+      ...next,
+      invalidMac: next.invalidMac === 'zero' ? 1 : next.invalidMac === 'multicast' ? 2 : 0,
+    };
+    native.simSetFaults(this.handle, i, nativeFaults);
+    this.faultState[i] = { ...next, linkDownForMs: 0 };
+  }
+
+  /** Current fault knobs of port `index`. */
+  faults(index: 0 | 1): SimFaults {
+    return { ...this.faultState[checkPort(index)] };
+  }
+
+  /** DMA the card attempted outside any live region (refused, not performed), and the last such address. */
+  dmaFaults(): { count: number; lastAddress: number } {
+    this.checkOpen();
+    return native.simDmaFaults(this.handle);
+  }
+
+  /** Datasheet violations the model saw on port `index`. */
+  violations(index: 0 | 1): SimViolations {
+    const c = this.readCounters(checkPort(index));
+    const v = {} as SimViolations;
+    VIOLATIONS.forEach((name, k) => {
+      v[name] = c[C.violations + k];
+    });
+    return v;
+  }
+
+  /** Model-side counters of port `index`. */
+  counters(index: 0 | 1): SimPortCounters {
+    const c = this.readCounters(checkPort(index));
+    return {
+      rxDelivered: c[C.rxDelivered], rxMissed: c[C.rxMissed], rxDroppedDisabled: c[C.rxDroppedDisabled],
+      rxFiltered: c[C.rxFiltered], rxOversize: c[C.rxOversize], rxErrorsInjected: c[C.rxErrorsInjected],
+      rxLinkDown: c[C.rxLinkDown], txFrames: c[C.txFrames], txDroppedLinkDown: c[C.txDroppedLinkDown],
+      txDescriptors: c[C.txDescriptors], linkUp: c[C.linkUp] !== 0,
+    };
+  }
+
+  /** A copy of port `index`'s EEPROM image (2048 16-bit words), as EERD reads it without faults. */
+  eeprom(index: 0 | 1): Uint16Array {
+    this.checkOpen();
+    return native.simEeprom(this.handle, checkPort(index));
+  }
+
+  /** Closes both ports (freeing their DMA memory), stops the model thread, unmaps the registers. Idempotent. */
+  close(): void {
+    if (this.isClosed) return;
+    for (const p of this.ports) p?.close();
+    native.simClose(this.handle);
+    this.isClosed = true;
+  }
+
+  /** @internal */
+  readCounters(index: 0 | 1): Float64Array {
+    this.checkOpen();
+    native.simReadCounters(this.handle, index, this.counterBuf);
+    return this.counterBuf;
+  }
+
+  /** @internal */
+  checkOpen(): void {
+    if (this.isClosed) throw new TsnicError('ERR_DEVICE_CLOSED', 'this simulated card was closed: create a new SimCard');
+  }
+}
+
+function noFaults(): SimFaults {
+  return {
+    resetNeverCompletes: false,
+    eepromAutoReadNeverCompletes: false,
+    badEepromChecksum: false,
+    invalidMac: 'none',
+    dmaInitNeverCompletes: false,
+    linkNeverUp: false,
+    linkDownForMs: 0,
+    rxErrorEvery: 0,
+  };
+}
+
+/** PCI identity of the simulated function: an 82599ES SFP+ (8086:10fb). */
+const VENDOR_ID = 0x8086;
+const DEVICE_ID = 0x10fb;
+
+/**
+ * One port of a {@link SimCard} as a {@link PciFunction}: BAR0 is the port's register file, config
+ * space is emulated (ids, command register with bus mastering, class 0x020000), DMA memory is host
+ * memory registered with the card (IOVA = its virtual address).
+ */
+export class SimPort implements PciFunction {
+  /** `sim:0` or `sim:1`. */
+  readonly address: string;
+  /** Always `'sim'`. */
+  readonly backend = 'sim' as const;
+  /** 0x8086. */
+  readonly vendorId = VENDOR_ID;
+  /** 0x10fb (82599ES SFP+). */
+  readonly deviceId = DEVICE_ID;
+  /** The port's register file. */
+  readonly bar0: Uint32Array;
+  /** Which port of the card. */
+  readonly index: 0 | 1;
+  private readonly card: SimCard;
+  private readonly config = new Uint8Array(256);
+  private readonly regions = new Set<DmaRegion>();
+  private isClosed = false;
+
+  /** @internal Use {@link SimCard.port} or {@link openSimPort}. */
+  constructor(card: SimCard, index: 0 | 1, bar: ArrayBuffer) {
+    this.card = card;
+    this.index = index;
+    this.address = `sim:${index}`;
+    this.bar0 = new Uint32Array(bar);
+    const c = new DataView(this.config.buffer);
+    c.setUint16(0x00, VENDOR_ID, true);
+    c.setUint16(0x02, DEVICE_ID, true);
+    c.setUint16(0x06, 0x0010, true);  // status: capabilities list
+    c.setUint8(0x08, 0x01);  // revision
+    c.setUint8(0x0b, 0x02);  // class: network controller, Ethernet (0x020000)
+    c.setUint32(0x10, 0x0000000c, true);  // BAR0: 64-bit prefetchable memory
+    c.setUint16(0x2c, VENDOR_ID, true);
+    c.setUint16(0x2e, 0x0003, true);  // subsystem id
+    c.setUint8(0x3d, 0x01);  // interrupt pin A
+  }
+
+  /** True once {@link close} ran. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Reads a 16-bit config space word. */
+  readConfig16(offset: number): number {
+    checkInteger('config offset', offset, 0, 254);
+    return this.config[offset] | (this.config[offset + 1] << 8);
+  }
+
+  /** Reads a 32-bit config space dword. */
+  readConfig32(offset: number): number {
+    checkInteger('config offset', offset, 0, 252);
+    return (this.readConfig16(offset) | (this.readConfig16(offset + 2) << 16)) >>> 0;
+  }
+
+  /** Writes a 16-bit config word; only the command register (0x04: memory space, bus master, ...) is writable. */
+  writeConfig16(offset: number, value: number): void {
+    checkInteger('config offset', offset, 0, 254);
+    checkInteger('config value', value, 0, 0xffff);
+    this.checkOpen();
+    if (offset !== 0x04) return;
+    const v = value & 0x0547;
+    this.config[4] = v & 0xff;
+    this.config[5] = v >> 8;
+    native.simSetBusMaster(this.card.handle, this.index, (v & 0x4) !== 0);
+  }
+
+  /** Sets Bus Master Enable (command register bit 2) so the port may DMA. */
+  enableBusMastering(): void {
+    this.writeConfig16(0x04, this.readConfig16(0x04) | 0x0006);
+  }
+
+  /** Allocates zeroed host memory the card may DMA into; `iova` is its virtual address. */
+  allocDma(size: number, options: DmaOptions = {}): DmaRegion {
+    checkInteger('DMA size', size, 1, 2 ** 36);
+    this.checkOpen();
+    const policy = options.hugepages ?? 'prefer';
+    if (!['prefer', 'require', 'never'].includes(policy)) {
+      throw new TsnicError('ERR_INVALID_ARG', `hugepages must be prefer, require or never, got ${String(policy)}`);
+    }
+    let mem: HostMemory;
+    if (policy === 'never') mem = native.allocHostMemory(size, false);
+    else {
+      try {
+        mem = native.allocHostMemory(size, true);
+      } catch (err) {
+        // The simulator needs no hugepages: 'prefer' quietly falls back to ordinary pages.
+        if (policy === 'require' || (err as { code?: string }).code !== 'ERR_HUGEPAGES_EXHAUSTED') throw err;
+        mem = native.allocHostMemory(size, false);
+      }
+    }
+    try {
+      native.simRegisterDma(this.card.handle, mem.bytes);
+    } catch (err) {
+      native.freeHostMemory(mem.bytes);
+      throw err;
+    }
+    const region: DmaRegion = { bytes: mem.bytes, iova: mem.address, size: mem.size, hugepages: mem.huge };
+    this.regions.add(region);
+    return region;
+  }
+
+  /** Revokes the card's access to `region` (waiting out any DMA in progress), then frees it. Idempotent. */
+  freeDma(region: DmaRegion): void {
+    if (!this.regions.delete(region)) return;
+    if (!this.card.closed) native.simUnregisterDma(this.card.handle, region.bytes);
+    native.freeHostMemory(region.bytes);
+  }
+
+  /** Frees every DMA region still held and releases the port (the card stays; stop the device first). */
+  close(): void {
+    if (this.isClosed) return;
+    for (const r of [...this.regions]) this.freeDma(r);
+    if (!this.card.closed) native.simSetBusMaster(this.card.handle, this.index, false);
+    this.config[4] = 0;
+    this.config[5] = 0;
+    this.isClosed = true;
+  }
+
+  private checkOpen(): void {
+    if (this.isClosed) throw new TsnicError('ERR_DEVICE_CLOSED', `${this.address} was closed: open it again`);
+    this.card.checkOpen();
+  }
+}
+
+/** The built-in tester at the far end of a port (active while the port is wired to `'tester'`). */
+export class SimTester {
+  private readonly card: SimCard;
+  private readonly index: 0 | 1;
+
+  /** @internal Use {@link SimCard.tester}. */
+  constructor(card: SimCard, index: 0 | 1) {
+    this.card = card;
+    this.index = index;
+  }
+
+  /**
+   * Starts (or restarts, from sequence number 0) sending test frames into the port's rx. The generator
+   * pauses while the link is down and resumes (without catching up) when it returns.
+   */
+  startGenerator(options: SimGeneratorOptions = {}): void {
+    const rate = options.ratePps ?? 0;
+    const frameSize = checkInteger('frameSize', options.frameSize ?? 60, 60, 9018);
+    const ratePps = rate === 'line' ? lineRatePps(frameSize) : rate;
+    if (typeof ratePps !== 'number' || !(ratePps >= 0 && ratePps <= 1e9)) {
+      throw new TsnicError('ERR_INVALID_ARG', `ratePps must be 'line' or a number from 0 to 1e9, got ${String(rate)}`);
+    }
+    const count = checkInteger('count', options.count ?? 0, 0, Number.MAX_SAFE_INTEGER);
+    this.card.checkOpen();
+    native.simStartGenerator(this.card.handle, this.index, {
+      ratePps,
+      frameSize,
+      count,
+      ...(options.srcMac === undefined ? {} : { srcMac: parseMac('srcMac', options.srcMac) }),
+      ...(options.dstMac === undefined ? {} : { dstMac: parseMac('dstMac', options.dstMac) }),
+    });
+  }
+
+  /** Stops the generator. */
+  stopGenerator(): void {
+    this.card.checkOpen();
+    native.simStopGenerator(this.card.handle, this.index);
+  }
+
+  /** Counters since creation or {@link resetStats}. */
+  stats(): SimTesterStats {
+    const c = this.card.readCounters(this.index);
+    return {
+      txPackets: c[C.genPackets], txBytes: c[C.genBytes], rxPackets: c[C.chkPackets], rxBytes: c[C.chkBytes],
+      seqGaps: c[C.chkSeqGaps], seqReordered: c[C.chkSeqReordered], badChecksums: c[C.chkBadChecksums],
+      nonUdp: c[C.chkNonUdp], generatorRunning: c[C.generatorRunning] !== 0,
+    };
+  }
+
+  /** Zeroes the tester's and the port's model counters (and violations) and forgets the last sequence number. */
+  resetStats(): void {
+    this.card.checkOpen();
+    native.simResetCounters(this.card.handle, this.index);
+  }
+}
+
+/**
+ * A `sim:` device spec: `sim:<port>` optionally followed by `,key=value` options that configure the
+ * default card: `wiring=tester|loopback|cross|unplugged` (this port), `linkUpDelayMs=N`, and for the
+ * tester `rate=<pps>|line`, `frameSize=N`, `count=N` (start the generator). Example:
+ * `sim:0,wiring=tester,rate=line,frameSize=60`.
+ */
+export interface SimSpec {
+  /** The port. */
+  port: 0 | 1;
+  /** Wiring to apply to that port, if given. */
+  wiring?: SimWiring;
+  /** Link-up delay for the default card, if given (only when the card is created by this open). */
+  linkUpDelayMs?: number;
+  /** Generator to start on the port's tester, if `rate`, `frameSize` or `count` was given. */
+  generator?: SimGeneratorOptions;
+}
+
+/** Parses a `sim:` device spec (see {@link SimSpec}); ERR_PCI_ADDRESS when malformed. */
+export function parseSimSpec(spec: string): SimSpec {
+  const m = /^sim:([01])((?:,[A-Za-z]+=[A-Za-z0-9.]+)*)$/.exec(spec);
+  if (m === null) {
+    throw new TsnicError('ERR_PCI_ADDRESS', `"${spec}" is not a sim device: use sim:0 or sim:1, optionally with ,key=value options`);
+  }
+  const result: SimSpec = { port: m[1] === '0' ? 0 : 1 };
+  const generator: SimGeneratorOptions = {};
+  let hasGenerator = false;
+  for (const kv of m[2].split(',').slice(1)) {
+    const [key, value] = kv.split('=');
+    const num = Number(value);
+    switch (key) {
+      case 'wiring':
+        result.wiring = checkWiring(value);
+        break;
+      case 'linkUpDelayMs':
+        result.linkUpDelayMs = checkInteger('linkUpDelayMs', num, 0, 60000);
+        break;
+      case 'rate':
+        generator.ratePps = value === 'line' ? 'line' : num;
+        hasGenerator = true;
+        break;
+      case 'frameSize':
+        generator.frameSize = num;
+        hasGenerator = true;
+        break;
+      case 'count':
+        generator.count = num;
+        hasGenerator = true;
+        break;
+      default:
+        throw new TsnicError('ERR_PCI_ADDRESS', `unknown sim option "${key}" in "${spec}": use wiring, linkUpDelayMs, rate, frameSize or count`);
+    }
+  }
+  if (hasGenerator) result.generator = generator;
+  return result;
+}
+
+let defaultCard: SimCard | undefined;
+
+/** The process-wide default card behind `sim:0` / `sim:1`, created on first use with `options`. */
+export function defaultSimCard(options: SimCardOptions = {}): SimCard {
+  if (defaultCard === undefined || defaultCard.closed) {
+    // Not closed at exit: devices opened on it are torn down by lib/lifecycle.ts, and the model
+    // thread ends with the process.
+    defaultCard = SimCard.create(options);
+  }
+  return defaultCard;
+}
+
+/**
+ * Opens a port of the default card from a spec (`sim:0`, `sim:1`, with options: {@link SimSpec}).
+ * `options` apply when this call creates the default card.
+ */
+export function openSimPort(spec: string, options: SimCardOptions = {}): SimPort {
+  const parsed = parseSimSpec(spec);
+  const card = defaultSimCard({
+    ...options,
+    ...(parsed.linkUpDelayMs === undefined ? {} : { linkUpDelayMs: parsed.linkUpDelayMs }),
+  });
+  if (parsed.wiring !== undefined) card.setWiring(parsed.port, parsed.wiring);
+  const port = card.port(parsed.port);
+  if (parsed.generator !== undefined) card.tester(parsed.port).startGenerator(parsed.generator);
+  return port;
+}

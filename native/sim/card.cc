@@ -1,0 +1,178 @@
+// The simulated card: creation, the model thread, and the C-style API of sim.h.
+#include <time.h>
+#include <unistd.h>
+#include <immintrin.h>
+
+#include <cstring>
+#include <mutex>
+
+#include "sim/card.h"
+#include "sim/stats_trap.h"
+
+namespace tsnic {
+namespace sim {
+
+uint64_t NowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// Takes the card's DMA lock from an API thread; the model thread steps aside between passes.
+class ApiLock {
+ public:
+  explicit ApiLock(Card* c) : card_(c) {
+    card_->waiters.fetch_add(1);
+    card_->dma.lock.lock();
+    card_->waiters.fetch_sub(1);
+  }
+  ~ApiLock() { card_->dma.lock.unlock(); }
+
+ private:
+  Card* card_;
+};
+
+static constexpr uint64_t kIdleBeforeSleepNs = 2000000;  // 2 ms without work, then nap
+static constexpr useconds_t kNapUs = 50;
+
+static void Run(Card* card) {
+  uint64_t lastWork = NowNs();
+  while (!card->stop.load(std::memory_order_relaxed)) {
+    while (card->waiters.load(std::memory_order_acquire) != 0) _mm_pause();
+    bool work = false;
+    uint64_t now;
+    {
+      std::lock_guard<std::mutex> guard(card->dma.lock);
+      now = NowNs();
+      for (Port& p : card->ports) {
+        if (PortControl(p, now)) work = true;
+        if (PortTx(p)) work = true;
+        if (PortRx(p, now)) work = true;
+      }
+    }
+    if (work) {
+      lastWork = now;
+    } else if (now - lastWork > kIdleBeforeSleepNs) {
+      usleep(kNapUs);
+    } else {
+      _mm_pause();
+    }
+  }
+}
+
+Card* SimCreate(const CardOptions& options) {
+  Card* card = new Card();
+  card->options = options;
+  const uint64_t now = NowNs();
+  uint8_t macs[2][6];
+  for (int i = 0; i < 2; i++) {
+    std::memcpy(macs[i], options.mac, 6);
+    macs[i][5] = static_cast<uint8_t>(macs[i][5] + i);
+  }
+  for (int i = 0; i < 2; i++) {
+    Port& p = card->ports[i];
+    p.card = card;
+    p.index = i;
+    std::memcpy(p.mac, macs[i], 6);
+    BuildEeprom(macs[0], macs[1], p.eeprom);
+    for (auto& s : p.stats) s.store(0);
+    std::memset(&p.counters, 0, sizeof(p.counters));
+    if (!p.regs.Map() || !StatsTrapAttach(p)) {
+      SimDestroy(card);
+      return nullptr;
+    }
+    PortPowerOn(p, now);
+  }
+  card->thread = std::thread(Run, card);
+  return card;
+}
+
+void SimDestroy(Card* card) {
+  card->stop.store(true);
+  if (card->thread.joinable()) card->thread.join();
+  for (Port& p : card->ports) {
+    StatsTrapDetach(p);
+    p.regs.Unmap();
+  }
+  delete card;
+}
+
+uint32_t* SimBar0(Card* card, int port) { return card->ports[port].regs.driverView(); }
+
+bool SimRegisterDma(Card* card, const void* addr, size_t size) { return card->dma.Register(addr, size); }
+
+bool SimUnregisterDma(Card* card, const void* addr) {
+  card->waiters.fetch_add(1);
+  const bool ok = card->dma.Unregister(addr);  // waits for the model's current pass to finish
+  card->waiters.fetch_sub(1);
+  return ok;
+}
+
+void SimSetBusMaster(Card* card, int port, bool on) {
+  ApiLock lock(card);
+  card->ports[port].busMaster = on;
+}
+
+void SimSetWiring(Card* card, int port, Wiring wiring) {
+  ApiLock lock(card);
+  const uint64_t now = NowNs();
+  Port& p = card->ports[port];
+  Port& other = card->ports[1 - port];
+  // Cross wiring joins both ports; leaving it unplugs the other end.
+  if (wiring == kWiringCross) PortSetWiring(other, kWiringCross, now);
+  else if (p.wiring == kWiringCross) PortSetWiring(other, kWiringUnplugged, now);
+  PortSetWiring(p, wiring, now);
+}
+
+void SimSetFaults(Card* card, int port, const Faults& faults) {
+  ApiLock lock(card);
+  PortApplyFaults(card->ports[port], faults, NowNs());
+}
+
+void SimStartGenerator(Card* card, int port, const GeneratorConfig& config) {
+  ApiLock lock(card);
+  Port& p = card->ports[port];
+  Generator& g = p.gen;
+  g.config = config;
+  static const uint8_t zero[6] = {0};
+  const uint8_t* dst = std::memcmp(config.dstMac, zero, 6) == 0 ? p.mac : config.dstMac;
+  BuildFrame(&g.frame, config.frameSize, dst, config.srcMac);
+  g.sent = 0;
+  g.seq = 0;
+  g.paceBase = NowNs();
+  g.pacedSent = 0;
+  g.running = true;
+}
+
+void SimStopGenerator(Card* card, int port) {
+  ApiLock lock(card);
+  card->ports[port].gen.running = false;
+}
+
+void SimReadCounters(Card* card, int port, PortCounters* out) {
+  ApiLock lock(card);
+  Port& p = card->ports[port];
+  *out = p.counters;
+  out->violations[kReadOnlyRegisterWritten] += p.trapViolations.load();
+  out->violations[kDmaOutsideRegion] = card->dma.faults();
+  out->generatorRunning = p.gen.running ? 1 : 0;
+  out->linkUp = p.linkUp ? 1 : 0;
+}
+
+void SimResetCounters(Card* card, int port) {
+  ApiLock lock(card);
+  Port& p = card->ports[port];
+  std::memset(&p.counters, 0, sizeof(p.counters));
+  p.trapViolations.store(0);
+  p.checker = Checker();
+}
+
+uint64_t SimDmaFaults(Card* card, uint64_t* lastAddress) {
+  *lastAddress = card->dma.lastFault();
+  return card->dma.faults();
+}
+
+const uint16_t* SimEeprom(Card* card, int port) { return card->ports[port].eeprom; }
+
+}  // namespace sim
+}  // namespace tsnic

@@ -1,0 +1,139 @@
+// Internal state of the simulated 82599 card: two ports and the model thread that serves them.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <thread>
+#include <vector>
+
+#include "sim/dma.h"
+#include "sim/eeprom.h"
+#include "sim/packet.h"
+#include "sim/regfile.h"
+#include "sim/regs.h"
+#include "sim/sim.h"
+
+namespace tsnic {
+namespace sim {
+
+constexpr uint32_t kTxFrameMax = 16384;      // largest frame a tx queue reassembles
+constexpr uint32_t kRxFifoBytes = 512 * 1024;  // RXPBSIZE(0) default: the rx packet buffer
+
+struct RxQueue {
+  bool enabled = false;
+  bool legacy = false;
+  uint64_t base = 0;
+  uint32_t count = 0;    // descriptors
+  uint32_t head = 0;
+  uint32_t bufSize = 2048;
+  bool tailBad = false;  // the current tail value was already reported as a violation
+};
+
+struct TxQueue {
+  bool enabled = false;
+  uint64_t base = 0;
+  uint32_t count = 0;
+  uint32_t head = 0;
+  bool tailBad = false;
+  bool frameBad = false;        // a segment of the frame being assembled failed
+  uint32_t frameLen = 0;
+  std::vector<uint8_t> frame;   // reassembly of a multi-descriptor frame
+};
+
+struct Generator {
+  bool running = false;
+  GeneratorConfig config;
+  uint64_t sent = 0;       // frames generated since start
+  uint64_t paceBase = 0;   // ns: pacing restarts here (start, link up)
+  uint64_t pacedSent = 0;  // frames generated since paceBase
+  uint32_t seq = 0;
+  FrameTemplate frame;
+};
+
+struct Checker {
+  bool haveSeq = false;
+  uint32_t expected = 0;
+};
+
+// Frames waiting in the rx packet buffer while their queue has no free descriptor (SRRCTL.DROP_EN
+// clear): a byte ring of records {length, queue, error bits, bytes padded to 8}.
+struct RxFifo {
+  std::vector<uint8_t> bytes;
+  uint32_t readAt = 0, writeAt = 0, used = 0, frames = 0;
+};
+
+// Internal running totals behind the clear-on-read statistics registers.
+enum Stat : int { kStatGprc, kStatGptc, kStatGorc, kStatGotc, kStatMpc, kStatCrcerrs, kStatTpr, kStatTpt,
+                  kStatRoc, kStatCount };
+
+struct Port {
+  Card* card = nullptr;
+  int index = 0;
+  RegFile regs;
+  uint16_t eeprom[kEepromWords];
+  uint8_t mac[6];
+
+  // mutable configuration from the API (changed under the card's DMA lock)
+  Wiring wiring = kWiringTester;
+  Faults faults;
+  bool busMaster = false;
+
+  // reset / eeprom / link
+  bool resetPending = false;
+  uint64_t resetDoneAt = 0;
+  bool autoReadPending = false;
+  uint64_t autoReadAt = 0;
+  bool linkUp = false;
+  uint64_t linkUpAt = 0;       // 0: no training in progress
+  uint64_t linkDownUntil = 0;  // flap fault: link held down until then
+  uint32_t linksValue = 0;     // what LINKS should show
+  uint32_t linksPublished = 0; // what the model last wrote to LINKS (a difference is a driver write)
+  uint32_t statusValue = 0;    // what STATUS shows
+  uint32_t eimsMask = 0;
+  uint32_t eicrCauses = 0;
+  uint32_t fctrlShadow = 0;
+  uint32_t srrctlShadow[16];
+  uint32_t srrctlAliasShadow[16];
+  bool dmaIdone = false;
+
+  RxQueue rxq[kQueues];
+  TxQueue txq[kQueues];
+  RxFifo fifo;
+  uint64_t rxFrameNo = 0;  // for the rx error fault
+
+  Generator gen;
+  Checker checker;
+
+  std::atomic<uint64_t> stats[kStatCount];          // running totals, written by the model thread
+  std::atomic<uint64_t> statsReported[kStatCount];  // what driver reads already returned (stats_trap)
+  std::atomic<uint64_t> trapViolations{0};          // writes to counter registers, seen by stats_trap
+  PortCounters counters;
+};
+
+struct Card {
+  CardOptions options;
+  Port ports[2];
+  DmaMap dma;
+  std::atomic<int> waiters{0};
+  std::atomic<bool> stop{false};
+  std::thread thread;
+};
+
+// port_control.cc
+void PortPowerOn(Port& p, uint64_t now);
+bool PortControl(Port& p, uint64_t now);   // reacts to register writes; true when something happened
+void PortStartLink(Port& p, uint64_t now);
+void PortSetWiring(Port& p, Wiring w, uint64_t now);
+void PortApplyFaults(Port& p, const Faults& f, uint64_t now);
+void Violate(Port& p, Violation v);
+// port_rx.cc
+bool PortRx(Port& p, uint64_t now);        // rx FIFO drain and the tester generator
+void PortDeliver(Port& p, const uint8_t* frame, uint32_t len, uint32_t errors);
+void PortClearRx(Port& p);
+// port_tx.cc
+bool PortTx(Port& p);
+// counters
+inline void Count(Port& p, Stat s, uint64_t n) { p.stats[s].store(p.stats[s].load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+uint64_t NowNs();
+
+}  // namespace sim
+}  // namespace tsnic

@@ -1,0 +1,122 @@
+// Register offsets and bits of the Intel 82599 that the device model implements. Facts from the 82599
+// datasheet (section 8.2.3, register descriptions) cross-checked with Linux ixgbe_type.h and ixy.
+#pragma once
+#include <cstdint>
+
+namespace tsnic {
+namespace sim {
+
+constexpr uint32_t kBar0Size = 128u * 1024;  // 82599 BAR0 memory space (datasheet 9.3.6.1)
+constexpr uint32_t kQueues = 64;              // rx and tx queues per port (datasheet 1.3)
+
+// General control (8.2.3.1)
+constexpr uint32_t kCtrl = 0x00000;
+constexpr uint32_t kCtrlGioDis = 1u << 2;  // PCIe master disable
+constexpr uint32_t kCtrlLrst = 1u << 3;    // link reset, self-clearing
+constexpr uint32_t kCtrlRst = 1u << 26;    // device reset, self-clearing
+constexpr uint32_t kStatus = 0x00008;
+constexpr uint32_t kStatusLanIdShift = 2;    // bits 3:2: which port of the card
+constexpr uint32_t kStatusGio = 1u << 19;    // PCIe master enable status
+constexpr uint32_t kCtrlExt = 0x00018;
+
+// EEPROM (8.2.3.2)
+constexpr uint32_t kEec = 0x10010;
+constexpr uint32_t kEecPres = 1u << 8;    // EEPROM present
+constexpr uint32_t kEecArd = 1u << 9;     // auto-read done
+constexpr uint32_t kEecSizeShift = 11;    // bits 14:11, words = 1 << (SIZE + 6)
+constexpr uint32_t kEerd = 0x10014;
+constexpr uint32_t kEerdStart = 1u << 0;
+constexpr uint32_t kEerdDone = 1u << 1;
+constexpr uint32_t kEerdAddrShift = 2;    // bits 15:2
+constexpr uint32_t kEerdDataShift = 16;   // bits 31:16
+
+// Interrupts (8.2.3.5)
+constexpr uint32_t kEicr = 0x00800;
+constexpr uint32_t kEims = 0x00880;
+constexpr uint32_t kEimc = 0x00888;
+
+// Receive (8.2.3.8)
+constexpr uint32_t kRdbalLow = 0x01000;   // queues 0..63 at 0x1000 + 0x40 n
+constexpr uint32_t kRdbalHigh = 0x0D000;  // queues 64..127 at 0xD000 + 0x40 (n - 64)
+constexpr uint32_t kRdbah = 0x04, kRdlen = 0x08, kRdh = 0x10, kRdt = 0x18, kRxdctl = 0x28;
+constexpr uint32_t kRxdctlEnable = 1u << 25;
+constexpr uint32_t kSrrctlLow = 0x02100;  // queues 0..15 alias at 0x2100 + 4 n
+constexpr uint32_t kSrrctlBsizePktMask = 0x1F;   // bits 4:0, 1 KiB units
+constexpr uint32_t kSrrctlDescTypeShift = 25;    // bits 27:25
+constexpr uint32_t kSrrctlDescTypeMask = 7u << 25;
+constexpr uint32_t kSrrctlDescLegacy = 0;
+constexpr uint32_t kSrrctlDescAdvOneBuf = 1;
+constexpr uint32_t kRdrxctl = 0x02F00;
+constexpr uint32_t kRdrxctlDmaIdone = 1u << 3;
+constexpr uint32_t kRxctrl = 0x03000;
+constexpr uint32_t kRxctrlRxen = 1u << 0;
+constexpr uint32_t kFctrl = 0x05080;
+constexpr uint32_t kFctrlSbp = 1u << 1, kFctrlMpe = 1u << 8, kFctrlUpe = 1u << 9, kFctrlBam = 1u << 10;
+constexpr uint32_t kRal0 = 0x0A200;
+constexpr uint32_t kRah0 = 0x0A204;
+constexpr uint32_t kRahAv = 1u << 31;
+
+// MAC (8.2.3.22)
+constexpr uint32_t kHlreg0 = 0x04240;
+constexpr uint32_t kHlreg0TxCrcEn = 1u << 0;
+constexpr uint32_t kHlreg0RxCrcStrp = 1u << 1;
+constexpr uint32_t kHlreg0JumboEn = 1u << 2;
+constexpr uint32_t kHlreg0TxPadEn = 1u << 10;
+constexpr uint32_t kMaxfrs = 0x04268;      // MFS in bits 31:16
+constexpr uint32_t kAutoc = 0x042A0;
+constexpr uint32_t kAutocAnRestart = 1u << 12;
+constexpr uint32_t kLinks = 0x042A4;
+constexpr uint32_t kLinksStatus = 1u << 7;
+constexpr uint32_t kLinksSpeed10G = 3u << 28;  // bits 29:28 = 11b
+constexpr uint32_t kLinksUp = 1u << 30;
+constexpr uint32_t kLinksAnComplete = 1u << 31;
+constexpr uint32_t kAutoc2 = 0x042A8;
+
+// Transmit (8.2.3.9)
+constexpr uint32_t kDmatxctl = 0x04A80;
+constexpr uint32_t kDmatxctlTe = 1u << 0;
+constexpr uint32_t kTdbal = 0x06000;  // queue n at 0x6000 + 0x40 n
+constexpr uint32_t kTdbah = 0x04, kTdlen = 0x08, kTdh = 0x10, kTdt = 0x18, kTxdctl = 0x28;
+constexpr uint32_t kTdwbal = 0x38, kTdwbah = 0x3C;
+constexpr uint32_t kTxdctlEnable = 1u << 25;
+
+// Statistics (8.2.3.23), all clear on read
+constexpr uint32_t kCrcerrs = 0x04000;
+constexpr uint32_t kGprc = 0x04074;
+constexpr uint32_t kGptc = 0x04080;
+constexpr uint32_t kGorcl = 0x04088, kGorch = 0x0408C;
+constexpr uint32_t kGotcl = 0x04090, kGotch = 0x04094;
+constexpr uint32_t kMpc0 = 0x03FA0;   // MPC / RXMPC(n) at 0x3FA0 + 4 n, n = packet buffer 0..7
+constexpr uint32_t kTpr = 0x040D0;    // total packets received
+constexpr uint32_t kTpt = 0x040D4;    // total packets transmitted
+
+// Advanced receive descriptor, write-back format (7.1.6.2): dword 2 = extended status (19:0) and
+// extended errors (31:20), dword 3 = packet length (15:0) and VLAN tag (31:16).
+constexpr uint32_t kRxStatDd = 1u << 0;
+constexpr uint32_t kRxStatEop = 1u << 1;
+constexpr uint32_t kRxErrRxe = 1u << 29;  // any MAC error (CRC, length, ...)
+// Legacy receive descriptor write-back (7.1.5): length in dword 2 bits 15:0, status in dword 3 7:0,
+// errors in dword 3 15:8.
+constexpr uint32_t kRxLegacyErrCe = 1u << 8;
+
+// Advanced transmit data descriptor (7.2.3.2.4): dword 2 = DTALEN 15:0, DTYP 23:20, DCMD 31:24;
+// dword 3 = STA 3:0 (DD at write-back), IDX 6:4, POPTS 13:8, PAYLEN 31:14. The legacy descriptor
+// (7.2.3.2.2) shares the length, the command bits EOP/IFCS/RS/DEXT and the DD status bit position.
+constexpr uint32_t kTxCmdEop = 1u << 24;
+constexpr uint32_t kTxCmdIfcs = 1u << 25;
+constexpr uint32_t kTxCmdRs = 1u << 27;
+constexpr uint32_t kTxCmdDext = 1u << 29;
+constexpr uint32_t kTxDtypShift = 20;
+constexpr uint32_t kTxDtypData = 0x3;
+constexpr uint32_t kTxDtypContext = 0x2;
+constexpr uint32_t kTxStaDd = 1u << 0;
+constexpr uint32_t kTxPaylenShift = 14;
+
+inline uint32_t RdBase(uint32_t n) { return n < 64 ? kRdbalLow + 0x40 * n : kRdbalHigh + 0x40 * (n - 64); }
+inline uint32_t Srrctl(uint32_t n) {
+  return n <= 15 ? kSrrctlLow + 4 * n : (n < 64 ? 0x01014 + 0x40 * n : 0x0D014 + 0x40 * (n - 64));
+}
+inline uint32_t TdBase(uint32_t n) { return kTdbal + 0x40 * n; }
+
+}  // namespace sim
+}  // namespace tsnic

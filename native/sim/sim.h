@@ -1,0 +1,96 @@
+// The simulated Intel 82599: a small C-style interface over the device model (no N-API here, so the
+// model can be embedded in a plain C++ program, e.g. the sanitizer self-test in selftest.cc).
+//
+// A card has two ports. Each port has a 128 KiB register file (BAR0) that the driver reads and writes
+// with plain loads and stores; one model thread per card polls it and reacts like silicon, and moves
+// frames between the port's descriptor rings (DMA by IOVA = process virtual address, only inside
+// regions registered with SimRegisterDma) and its far end: a built-in tester, itself (loopback), the
+// other port (cross) or nothing (unplugged).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace tsnic {
+namespace sim {
+
+struct Card;
+
+enum Wiring : int { kWiringTester = 0, kWiringLoopback = 1, kWiringCross = 2, kWiringUnplugged = 3 };
+
+enum InvalidMac : int { kMacValid = 0, kMacZero = 1, kMacMulticast = 2 };
+
+// Fault knobs of one port, to reach every error path of a driver.
+struct Faults {
+  bool resetNeverCompletes = false;       // CTRL.RST / CTRL.LRST never self-clear
+  bool eepromAutoReadNeverCompletes = false;  // EEC.ARD stays clear after reset
+  bool badEepromChecksum = false;         // word 0x3F read through EERD is wrong
+  int invalidMac = kMacValid;             // RAL(0)/RAH(0) after auto-read: zero or multicast
+  bool dmaInitNeverCompletes = false;     // RDRXCTL.DMAIDONE stays clear after reset
+  bool linkNeverUp = false;               // LINKS.UP never set
+  uint32_t linkDownForMs = 0;             // one shot: drop the link now for this long (0 = no)
+  uint32_t rxErrorEvery = 0;              // every Nth received frame carries RXE (0 = never)
+};
+
+// Named datasheet violations a driver can commit (see lib/bus/sim.ts for their documentation).
+enum Violation : int {
+  kDmaOutsideRegion = 0,
+  kDmaWithoutBusMaster,
+  kRingBaseUnaligned,
+  kRingLengthInvalid,
+  kTailOutsideRing,
+  kQueueEnabledUnconfigured,
+  kFctrlChangedWhileRxEnabled,
+  kReadOnlyRegisterWritten,
+  kTxDescriptorInvalid,
+  kViolationCount,
+};
+
+struct GeneratorConfig {
+  double ratePps = 0;      // 0: as fast as the port takes frames (never counts misses)
+  uint32_t frameSize = 60; // bytes without FCS, 60..9018
+  uint64_t count = 0;      // 0: unlimited
+  uint8_t srcMac[6] = {0x02, 0, 0, 0, 0xEE, 0x01};
+  uint8_t dstMac[6] = {0};  // all zero: the port's own MAC address
+};
+
+// Counters of a port's tester and of the model itself, all since creation or the last reset call.
+struct PortCounters {
+  // tester generator (frames into the port's rx)
+  uint64_t genPackets, genBytes;  // bytes without FCS
+  // tester checker (frames the port transmitted)
+  uint64_t chkPackets, chkBytes, chkSeqGaps, chkSeqReordered, chkBadChecksums, chkNonUdp;
+  // model-side rx outcome of frames that reached the port's MAC
+  uint64_t rxDelivered, rxMissed, rxDroppedDisabled, rxFiltered, rxOversize, rxErrorsInjected, rxLinkDown;
+  // model-side tx outcome
+  uint64_t txFrames, txDroppedLinkDown, txDescriptors;
+  uint64_t violations[kViolationCount];
+  uint64_t generatorRunning;  // 1 while the generator has frames left to send
+  uint64_t linkUp;
+};
+
+struct CardOptions {
+  uint32_t linkUpDelayUs = 20000;
+  uint32_t resetDelayUs = 1000;
+  uint32_t autoReadDelayUs = 200;
+  uint8_t mac[6] = {0x02, 0x00, 0x5E, 0x82, 0x59, 0x00};  // port n gets last byte + n
+};
+
+Card* SimCreate(const CardOptions& options);
+void SimDestroy(Card* card);  // stops the thread; unmaps the register files
+// The register file of a port as the driver sees it (128 KiB).
+uint32_t* SimBar0(Card* card, int port);
+bool SimRegisterDma(Card* card, const void* addr, size_t size);
+bool SimUnregisterDma(Card* card, const void* addr);
+void SimSetBusMaster(Card* card, int port, bool on);
+void SimSetWiring(Card* card, int port, Wiring wiring);
+void SimSetFaults(Card* card, int port, const Faults& faults);
+void SimStartGenerator(Card* card, int port, const GeneratorConfig& config);
+void SimStopGenerator(Card* card, int port);
+void SimReadCounters(Card* card, int port, PortCounters* out);
+void SimResetCounters(Card* card, int port);
+uint64_t SimDmaFaults(Card* card, uint64_t* lastAddress);
+// The EEPROM image of a port (kEepromWords words), for tests.
+const uint16_t* SimEeprom(Card* card, int port);
+
+}  // namespace sim
+}  // namespace tsnic

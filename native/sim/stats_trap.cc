@@ -1,0 +1,218 @@
+// Clear-on-read statistics over plain memory.
+//
+// On silicon, reading GPRC returns the frames counted since the previous read and zeroes the counter
+// (datasheet 8.2.3.23). A driver therefore sums every value it reads. The simulated register file is
+// ordinary memory, so a JavaScript load cannot tell the model that it happened. To keep a
+// datasheet-faithful driver correct without any sim-specific code, the driver's view of the two pages
+// that hold the modelled counters (0x3000-0x3FFF: RXMPC; 0x4000-0x4FFF: CRCERRS, GPRC, GPTC, GORC,
+// GOTC, ROC, TPR, TPT) is mapped with no access. Touching it faults (SIGSEGV) in the reading thread:
+//   1. the handler finds the register from the fault address; for a read of a counter it writes into
+//      the register (through the model's own mapping) the counter's value since the last read, i.e.
+//      the model's running total minus what earlier reads already reported, and advances that mark;
+//   2. it opens the page and sets the trap flag, so exactly the faulting instruction runs;
+//   3. the SIGTRAP after that instruction closes the page again (and zeroes GORCH/GOTCH once read).
+// The 64-bit octet counters latch on the low register: reading GORCL reports the whole delta in
+// GORCL and GORCH; reading GORCH afterwards returns the high half and clears it (read low, then high,
+// as Linux ixgbe does). The other registers of these pages (RXCTRL, HLREG0, AUTOC, LINKS, DMATXCTL,
+// ...) behave as plain memory, at the cost of two signals per access: drivers touch them only during
+// setup and link polling. The hot-path registers (RDT, TDT, RDH, TDH) are on other pages.
+// Limits: x86-64 Linux; counters must be read with 32-bit loads (one register per instruction), from
+// one thread at a time per port. Unhandled faults are passed on to the previous handler.
+#include "sim/stats_trap.h"
+
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <ucontext.h>
+
+#include <atomic>
+#include <cstdint>
+
+#include "sim/card.h"
+
+namespace tsnic {
+namespace sim {
+
+namespace {
+
+constexpr uintptr_t kPage = 4096;
+constexpr uint32_t kTrappedPages[] = {0x3000, 0x4000};
+constexpr int kMaxPages = 64;   // 32 ports
+constexpr int kMaxPending = 64;
+
+struct TrapPage {
+  std::atomic<uintptr_t> addr{0};  // page address in a driver view; 0 = free slot
+  Port* port = nullptr;
+  uint32_t offset = 0;             // register offset of the page
+};
+
+struct Pending {
+  std::atomic<long> tid{0};
+  uintptr_t pages[2] = {0, 0};
+  int npages = 0;
+  Port* port = nullptr;
+  uint32_t reg = 0;
+  bool write = false;
+};
+
+TrapPage g_pages[kMaxPages];
+Pending g_pending[kMaxPending];
+struct sigaction g_oldSegv, g_oldTrap;
+std::atomic<bool> g_installed{false};
+
+long Tid() { return syscall(SYS_gettid); }
+
+struct Counter {
+  uint32_t reg;
+  Stat stat;
+  bool high;  // the high half of a 64-bit counter latched by the low half
+};
+constexpr Counter kCounters[] = {
+    {kCrcerrs, kStatCrcerrs, false}, {kGprc, kStatGprc, false},  {kGptc, kStatGptc, false},
+    {kGorcl, kStatGorc, false},      {kGorch, kStatGorc, true},  {kGotcl, kStatGotc, false},
+    {kGotch, kStatGotc, true},       {kMpc0, kStatMpc, false},   {kTpr, kStatTpr, false},
+    {kTpt, kStatTpt, false},         {0x040AC, kStatRoc, false},
+};
+
+const Counter* FindCounter(uint32_t reg) {
+  for (const Counter& c : kCounters) {
+    if (c.reg == reg) return &c;
+  }
+  return nullptr;
+}
+
+// Step 1: publish the value since the last read into the register about to be read.
+void PrepareRead(Port& p, uint32_t reg) {
+  const Counter* c = FindCounter(reg);
+  if (c == nullptr || c->high) return;
+  const uint64_t total = p.stats[c->stat].load(std::memory_order_relaxed);
+  uint64_t seen = p.statsReported[c->stat].load(std::memory_order_relaxed);
+  if (total < seen) seen = 0;  // the device was reset since
+  const uint64_t delta = total - seen;
+  p.statsReported[c->stat].store(total, std::memory_order_relaxed);
+  p.regs.Store(reg, static_cast<uint32_t>(delta));
+  if (c->stat == kStatGorc || c->stat == kStatGotc) p.regs.Store(reg + 4, static_cast<uint32_t>(delta >> 32));
+}
+
+void Chain(const struct sigaction& old, int sig, siginfo_t* info, void* uctx) {
+  if (old.sa_flags & SA_SIGINFO) {
+    if (old.sa_sigaction != nullptr) old.sa_sigaction(sig, info, uctx);
+    return;
+  }
+  if (old.sa_handler == SIG_IGN) return;
+  if (old.sa_handler == SIG_DFL) {
+    signal(sig, SIG_DFL);  // the faulting instruction runs again and the default action follows
+    return;
+  }
+  old.sa_handler(sig);
+}
+
+TrapPage* FindPage(uintptr_t addr) {
+  const uintptr_t page = addr & ~(kPage - 1);
+  for (TrapPage& t : g_pages) {
+    if (t.addr.load(std::memory_order_acquire) == page) return &t;
+  }
+  return nullptr;
+}
+
+Pending* FindPending(long tid) {
+  for (Pending& e : g_pending) {
+    if (e.tid.load(std::memory_order_acquire) == tid) return &e;
+  }
+  return nullptr;
+}
+
+void OnSegv(int sig, siginfo_t* info, void* uctx) {
+  const uintptr_t addr = reinterpret_cast<uintptr_t>(info->si_addr);
+  TrapPage* t = FindPage(addr);
+  if (t == nullptr) return Chain(g_oldSegv, sig, info, uctx);
+  ucontext_t* uc = static_cast<ucontext_t*>(uctx);
+  const long tid = Tid();
+  Pending* e = FindPending(tid);
+  if (e == nullptr) {
+    for (Pending& slot : g_pending) {
+      long free = 0;
+      if (slot.tid.compare_exchange_strong(free, tid)) {
+        e = &slot;
+        e->npages = 0;
+        break;
+      }
+    }
+    if (e == nullptr) return Chain(g_oldSegv, sig, info, uctx);
+    e->port = t->port;
+    e->reg = t->offset + static_cast<uint32_t>((addr & (kPage - 1)) & ~uintptr_t{3});
+    e->write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+    if (!e->write) PrepareRead(*t->port, e->reg);
+  }
+  if (e->npages < 2) e->pages[e->npages++] = addr & ~(kPage - 1);
+  mprotect(reinterpret_cast<void*>(addr & ~(kPage - 1)), kPage, PROT_READ | PROT_WRITE);
+  uc->uc_mcontext.gregs[REG_EFL] |= 0x100;  // trap flag: stop after this one instruction
+}
+
+void OnTrap(int sig, siginfo_t* info, void* uctx) {
+  Pending* e = FindPending(Tid());
+  if (e == nullptr) return Chain(g_oldTrap, sig, info, uctx);
+  ucontext_t* uc = static_cast<ucontext_t*>(uctx);
+  uc->uc_mcontext.gregs[REG_EFL] &= ~0x100;
+  const Counter* c = FindCounter(e->reg);
+  if (c != nullptr && e->write) {
+    e->port->trapViolations.fetch_add(1, std::memory_order_relaxed);  // counters are read-only
+  } else if (c != nullptr && c->high) {
+    e->port->regs.Store(e->reg, 0);
+  }
+  for (int i = 0; i < e->npages; i++) mprotect(reinterpret_cast<void*>(e->pages[i]), kPage, PROT_NONE);
+  e->npages = 0;
+  e->tid.store(0, std::memory_order_release);
+}
+
+bool Install() {
+  if (g_installed.exchange(true)) return true;
+  struct sigaction sa = {};
+  sa.sa_sigaction = OnSegv;
+  sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(SIGSEGV, &sa, &g_oldSegv) != 0) return false;
+  sa.sa_sigaction = OnTrap;
+  return sigaction(SIGTRAP, &sa, &g_oldTrap) == 0;
+}
+
+}  // namespace
+
+bool StatsTrapAttach(Port& p) {
+  if (!Install()) return false;
+  const uintptr_t base = reinterpret_cast<uintptr_t>(p.regs.driverView());
+  for (uint32_t off : kTrappedPages) {
+    if (FindPage(base + off) != nullptr) continue;
+    for (TrapPage& t : g_pages) {
+      if (t.addr.load() != 0) continue;
+      t.port = &p;
+      t.offset = off;
+      t.addr.store(base + off, std::memory_order_release);
+      if (mprotect(reinterpret_cast<void*>(base + off), kPage, PROT_NONE) != 0) {
+        t.addr.store(0);
+        return false;
+      }
+      break;
+    }
+  }
+  return true;
+}
+
+void StatsTrapDetach(Port& p) {
+  const uintptr_t base = reinterpret_cast<uintptr_t>(p.regs.driverView());
+  for (uint32_t off : kTrappedPages) {
+    TrapPage* t = FindPage(base + off);
+    if (t == nullptr) continue;
+    mprotect(reinterpret_cast<void*>(base + off), kPage, PROT_READ | PROT_WRITE);
+    t->addr.store(0, std::memory_order_release);
+  }
+}
+
+void StatsTrapReset(Port& p) {
+  for (auto& s : p.statsReported) s.store(0, std::memory_order_relaxed);
+  for (const Counter& c : kCounters) p.regs.Store(c.reg, 0);
+}
+
+}  // namespace sim
+}  // namespace tsnic

@@ -35,7 +35,7 @@
  *   a descriptor without error; missed frames are only in RXMPC. Read them with 32-bit loads, the low
  *   half of GORC/GOTC before the high half. (The driver's view of pages 0x3000 and 0x4000 is
  *   protected so that each read of a counter returns the count since the previous read: see
- *   native/sim/stats_trap.cc. Other registers of those pages still work, only slower.)
+ *   native/sim/access_trap.cc. Other registers of those pages still work, only slower.)
  * - Not modelled: interrupts (EICR causes other than LSC), RSS/filters, offloads (checksum, TSO),
  *   VLAN, flow control, QPRC/QPTC, the PHY.
  *

@@ -7,7 +7,7 @@
 #include <mutex>
 
 #include "sim/card.h"
-#include "sim/stats_trap.h"
+#include "sim/access_trap.h"
 
 namespace tsnic {
 namespace sim {
@@ -77,7 +77,7 @@ Card* SimCreate(const CardOptions& options) {
     BuildEeprom(macs[0], macs[1], p.eeprom);
     for (auto& s : p.stats) s.store(0);
     std::memset(&p.counters, 0, sizeof(p.counters));
-    if (!p.regs.Map() || !StatsTrapAttach(p)) {
+    if (!p.regs.Map() || !AccessTrapAttach(p)) {
       SimDestroy(card);
       return nullptr;
     }
@@ -91,7 +91,7 @@ void SimDestroy(Card* card) {
   card->stop.store(true);
   if (card->thread.joinable()) card->thread.join();
   for (Port& p : card->ports) {
-    StatsTrapDetach(p);
+    AccessTrapDetach(p);
     p.regs.Unmap();
   }
   delete card;

@@ -3,7 +3,7 @@
 #include <cstring>
 
 #include "sim/card.h"
-#include "sim/stats_trap.h"
+#include "sim/access_trap.h"
 
 namespace tsnic {
 namespace sim {
@@ -32,7 +32,7 @@ static void LoadDefaults(Port& p) {
   r.Store(0x0CC00, 160u << 10);  // TXPBSIZE(0): 160 KiB
   p.linksValue = p.linksPublished = 0;
   p.eimsMask = 0;
-  p.eicrCauses = 0;
+  p.eicrCauses.store(0);
   p.fctrlShadow = 0;
   p.dmaIdone = false;
 }
@@ -49,7 +49,7 @@ static void Reset(Port& p, uint64_t now) {
   }
   PortClearRx(p);
   for (auto& s : p.stats) s.store(0, std::memory_order_relaxed);
-  StatsTrapReset(p);
+  AccessTrapReset(p);
   p.autoReadPending = true;
   p.autoReadAt = now + Us(p.card->options.autoReadDelayUs);
   p.linkUp = false;
@@ -118,7 +118,8 @@ static void UpdateLink(Port& p, uint64_t now) {
   const uint32_t links = p.linkUp ? (kLinksUp | kLinksSpeed10G | kLinksStatus | kLinksAnComplete) : 0;
   if (links != p.linksValue) {
     p.linksValue = links;
-    p.eicrCauses |= 1u << 20;  // EICR.LSC: link status change
+    // EICR.LSC: link status change (the driver clears it by writing 1, see access_trap.cc).
+    p.regs.Store(kEicr, p.eicrCauses.fetch_or(1u << 20) | (1u << 20));
   }
 }
 
@@ -279,12 +280,6 @@ bool PortControl(Port& p, uint64_t now) {
     p.eimsMask |= eims;
     r.Store(kEims, p.eimsMask);
   }
-  const uint32_t eicr = r.Load(kEicr);
-  if (eicr != p.eicrCauses) {
-    // The driver wrote ones to clear (datasheet 8.2.3.5.1); a model-raised cause is re-published.
-    p.eicrCauses &= ~eicr;
-  }
-  r.Store(kEicr, p.eicrCauses);
   const uint32_t fctrl = r.Load(kFctrl);
   if (fctrl != p.fctrlShadow) {
     // Datasheet 8.2.3.7.1: FCTRL may only change while receives are disabled.

@@ -1,6 +1,6 @@
 // A port's BAR0 register file: 128 KiB of little-endian 32-bit registers in host memory, mapped twice
 // from one memfd: the driver's view (handed to JavaScript as BAR0) and the model's view. Two mappings of
-// the same pages let the driver's view carry page protections (see stats_trap.h) while the model keeps
+// the same pages let the driver's view carry page protections (see access_trap.h) while the model keeps
 // plain access. The model reads and writes with atomic loads and stores, since the driver writes its
 // view from another thread at any time.
 #pragma once

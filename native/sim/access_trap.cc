@@ -1,9 +1,9 @@
-// Clear-on-read statistics over plain memory.
+// Clear-on-read statistics and write-1-to-clear EICR over plain memory.
 //
 // On silicon, reading GPRC returns the frames counted since the previous read and zeroes the counter
 // (datasheet 8.2.3.23). A driver therefore sums every value it reads. The simulated register file is
 // ordinary memory, so a JavaScript load cannot tell the model that it happened. To keep a
-// datasheet-faithful driver correct without any sim-specific code, the driver's view of the two pages
+// datasheet-faithful driver correct without any sim-specific code, the driver's view of the pages
 // that hold the modelled counters (0x3000-0x3FFF: RXMPC; 0x4000-0x4FFF: CRCERRS, GPRC, GPTC, GORC,
 // GOTC, ROC, TPR, TPT) is mapped with no access. Touching it faults (SIGSEGV) in the reading thread:
 //   1. the handler finds the register from the fault address; for a read of a counter it writes into
@@ -13,12 +13,16 @@
 //   3. the SIGTRAP after that instruction closes the page again (and zeroes GORCH/GOTCH once read).
 // The 64-bit octet counters latch on the low register: reading GORCL reports the whole delta in
 // GORCL and GORCH; reading GORCH afterwards returns the high half and clears it (read low, then high,
-// as Linux ixgbe does). The other registers of these pages (RXCTRL, HLREG0, AUTOC, LINKS, DMATXCTL,
+// as Linux ixgbe does).
+// EICR has the same problem in the other direction: writing 1 to a set cause bit leaves the memory as
+// it was, so a poll cannot see it. Page 0x0000-0x0FFF (CTRL, STATUS, EICR, EIMS, EIMC, ...) is trapped
+// too, and after a write to EICR the written bits are cleared from the model's causes.
+// The other registers of these pages (RXCTRL, HLREG0, AUTOC, LINKS, DMATXCTL,
 // ...) behave as plain memory, at the cost of two signals per access: drivers touch them only during
 // setup and link polling. The hot-path registers (RDT, TDT, RDH, TDH) are on other pages.
 // Limits: x86-64 Linux; counters must be read with 32-bit loads (one register per instruction), from
 // one thread at a time per port. Unhandled faults are passed on to the previous handler.
-#include "sim/stats_trap.h"
+#include "sim/access_trap.h"
 
 #include <signal.h>
 #include <sys/mman.h>
@@ -37,8 +41,8 @@ namespace sim {
 namespace {
 
 constexpr uintptr_t kPage = 4096;
-constexpr uint32_t kTrappedPages[] = {0x3000, 0x4000};
-constexpr int kMaxPages = 64;   // 32 ports
+constexpr uint32_t kTrappedPages[] = {0x0000, 0x3000, 0x4000};
+constexpr int kMaxPages = 96;   // 32 ports
 constexpr int kMaxPending = 64;
 
 struct TrapPage {
@@ -160,6 +164,10 @@ void OnTrap(int sig, siginfo_t* info, void* uctx) {
     e->port->trapViolations.fetch_add(1, std::memory_order_relaxed);  // counters are read-only
   } else if (c != nullptr && c->high) {
     e->port->regs.Store(e->reg, 0);
+  } else if (e->write && e->reg == kEicr) {
+    Port& p = *e->port;
+    const uint32_t written = p.regs.Load(kEicr);
+    p.regs.Store(kEicr, p.eicrCauses.fetch_and(~written) & ~written);
   }
   for (int i = 0; i < e->npages; i++) mprotect(reinterpret_cast<void*>(e->pages[i]), kPage, PROT_NONE);
   e->npages = 0;
@@ -179,7 +187,7 @@ bool Install() {
 
 }  // namespace
 
-bool StatsTrapAttach(Port& p) {
+bool AccessTrapAttach(Port& p) {
   if (!Install()) return false;
   const uintptr_t base = reinterpret_cast<uintptr_t>(p.regs.driverView());
   for (uint32_t off : kTrappedPages) {
@@ -199,7 +207,7 @@ bool StatsTrapAttach(Port& p) {
   return true;
 }
 
-void StatsTrapDetach(Port& p) {
+void AccessTrapDetach(Port& p) {
   const uintptr_t base = reinterpret_cast<uintptr_t>(p.regs.driverView());
   for (uint32_t off : kTrappedPages) {
     TrapPage* t = FindPage(base + off);
@@ -209,7 +217,7 @@ void StatsTrapDetach(Port& p) {
   }
 }
 
-void StatsTrapReset(Port& p) {
+void AccessTrapReset(Port& p) {
   for (auto& s : p.statsReported) s.store(0, std::memory_order_relaxed);
   for (const Counter& c : kCounters) p.regs.Store(c.reg, 0);
 }

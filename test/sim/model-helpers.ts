@@ -112,7 +112,7 @@ export class RxRing {
   /** Collects completed descriptors (DD) from `next`, re-arms them and returns their indexes. */
   harvest(): number[] {
     const done: number[] = [];
-    while ((this.status(this.next) & 1) !== 0) {
+    while ((this.status(this.next) & 1) !== 0 && done.length < this.count) {
       done.push(this.next);
       this.next = (this.next + 1) % this.count;
     }

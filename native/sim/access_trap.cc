@@ -16,7 +16,8 @@
 // as Linux ixgbe does).
 // EICR has the same problem in the other direction: writing 1 to a set cause bit leaves the memory as
 // it was, so a poll cannot see it. Page 0x0000-0x0FFF (CTRL, STATUS, EICR, EIMS, EIMC, ...) is trapped
-// too, and after a write to EICR the written bits are cleared from the model's causes.
+// too, and after a write to EICR the written bits are cleared from the model's causes. Page 0x5000 is
+// trapped so that a write to FCTRL is checked against RXCTRL.RXEN at the moment it happens.
 // The other registers of these pages (RXCTRL, HLREG0, AUTOC, LINKS, DMATXCTL,
 // ...) behave as plain memory, at the cost of two signals per access: drivers touch them only during
 // setup and link polling. The hot-path registers (RDT, TDT, RDH, TDH) are on other pages.
@@ -41,8 +42,8 @@ namespace sim {
 namespace {
 
 constexpr uintptr_t kPage = 4096;
-constexpr uint32_t kTrappedPages[] = {0x0000, 0x3000, 0x4000};
-constexpr int kMaxPages = 96;   // 32 ports
+constexpr uint32_t kTrappedPages[] = {0x0000, 0x3000, 0x4000, 0x5000};
+constexpr int kMaxPages = 128;  // 32 ports
 constexpr int kMaxPending = 64;
 
 struct TrapPage {
@@ -164,6 +165,9 @@ void OnTrap(int sig, siginfo_t* info, void* uctx) {
     e->port->trapViolations.fetch_add(1, std::memory_order_relaxed);  // counters are read-only
   } else if (c != nullptr && c->high) {
     e->port->regs.Store(e->reg, 0);
+  } else if (e->write && e->reg == kFctrl) {
+    // Datasheet 8.2.3.7.1: FCTRL may only change while receives are disabled (RXCTRL.RXEN clear).
+    if (e->port->regs.Load(kRxctrl) & kRxctrlRxen) e->port->fctrlViolations.fetch_add(1);
   } else if (e->write && e->reg == kEicr) {
     Port& p = *e->port;
     const uint32_t written = p.regs.Load(kEicr);

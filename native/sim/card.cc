@@ -154,6 +154,7 @@ void SimReadCounters(Card* card, int port, PortCounters* out) {
   Port& p = card->ports[port];
   *out = p.counters;
   out->violations[kReadOnlyRegisterWritten] += p.trapViolations.load();
+  out->violations[kFctrlChangedWhileRxEnabled] += p.fctrlViolations.load();
   out->violations[kDmaOutsideRegion] = card->dma.faults();
   out->generatorRunning = p.gen.running ? 1 : 0;
   out->linkUp = p.linkUp ? 1 : 0;
@@ -164,6 +165,7 @@ void SimResetCounters(Card* card, int port) {
   Port& p = card->ports[port];
   std::memset(&p.counters, 0, sizeof(p.counters));
   p.trapViolations.store(0);
+  p.fctrlViolations.store(0);
   p.checker = Checker();
 }
 

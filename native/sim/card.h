@@ -90,7 +90,6 @@ struct Port {
   uint32_t statusValue = 0;    // what STATUS shows
   uint32_t eimsMask = 0;
   std::atomic<uint32_t> eicrCauses{0};  // model raises (fetch_or), access_trap clears on write
-  uint32_t fctrlShadow = 0;
   uint32_t srrctlShadow[16];
   uint32_t srrctlAliasShadow[16];
   bool dmaIdone = false;
@@ -106,6 +105,7 @@ struct Port {
   std::atomic<uint64_t> stats[kStatCount];          // running totals, written by the model thread
   std::atomic<uint64_t> statsReported[kStatCount];  // what driver reads already returned (access_trap)
   std::atomic<uint64_t> trapViolations{0};          // writes to counter registers, seen by access_trap
+  std::atomic<uint64_t> fctrlViolations{0};         // FCTRL written while RXEN, seen by access_trap
   PortCounters counters;
 };
 

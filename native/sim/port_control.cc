@@ -33,7 +33,6 @@ static void LoadDefaults(Port& p) {
   p.linksValue = p.linksPublished = 0;
   p.eimsMask = 0;
   p.eicrCauses.store(0);
-  p.fctrlShadow = 0;
   p.dmaIdone = false;
 }
 
@@ -193,6 +192,12 @@ static bool ScanQueues(Port& p) {
       p.rxq[q].enabled = false;
       changed = true;
     }
+    if (p.rxq[q].enabled) {
+      RxQueue& rq = p.rxq[q];
+      const bool bad = r.Load(RdBase(q) + kRdt) >= rq.count;
+      if (bad && !rq.tailBad) Violate(p, kTailOutsideRing);
+      rq.tailBad = bad;
+    }
     const uint32_t tx = r.Load(TdBase(q) + kTxdctl);
     if ((tx & kTxdctlEnable) && !p.txq[q].enabled) {
       EnableTx(p, q, tx);
@@ -279,12 +284,6 @@ bool PortControl(Port& p, uint64_t now) {
   if (eims != p.eimsMask) {
     p.eimsMask |= eims;
     r.Store(kEims, p.eimsMask);
-  }
-  const uint32_t fctrl = r.Load(kFctrl);
-  if (fctrl != p.fctrlShadow) {
-    // Datasheet 8.2.3.7.1: FCTRL may only change while receives are disabled.
-    if (r.Load(kRxctrl) & kRxctrlRxen) Violate(p, kFctrlChangedWhileRxEnabled);
-    p.fctrlShadow = fctrl;
   }
   if (ScanQueues(p)) active = true;
   return active;

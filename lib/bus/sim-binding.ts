@@ -60,6 +60,11 @@ export interface SimBinding {
   simReadCounters(handle: number, port: number, out: Float64Array): number;
   simResetCounters(handle: number, port: number): void;
   simDmaFaults(handle: number): { count: number; lastAddress: number };
+  /**
+   * Forwards `frames` 64-byte frames through a fresh card with a C++ loop as the driver (tester -> rx ->
+   * tx -> checker): the model's own speed, for `npm run bench`.
+   */
+  simSelfTest(frames: number): { frames: number; seconds: number; lostOrCorrupt: number; dmaFaults: number };
   /** A copy of the port's EEPROM image (2048 words). */
   simEeprom(handle: number, port: number): Uint16Array;
 }

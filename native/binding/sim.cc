@@ -8,6 +8,7 @@
 
 #include "binding/addon.h"
 #include "binding/host_memory_registry.h"
+#include "sim/selftest.h"
 #include "sim/sim.h"
 
 namespace tsnic {
@@ -241,6 +242,22 @@ Napi::Value Eeprom(const Napi::CallbackInfo& info) {
   return words;
 }
 
+// simSelfTest(frames): the model with a C++ forwarder as its driver (native/sim/selftest.cc).
+Napi::Value SelfTest(const Napi::CallbackInfo& info) {
+  const double frames = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : 0;
+  if (!(frames >= 1 && frames <= 1e10)) throw MakeError(info.Env(), "ERR_INVALID_ARG", "simSelfTest(frames: 1..1e10)");
+  sim::SelfTestResult r;
+  if (!sim::SimSelfTest(static_cast<uint64_t>(frames), &r)) {
+    throw MakeError(info.Env(), "ERR_DMA_ALLOC", "sim: could not create a card for the self-test");
+  }
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("frames", Napi::Number::New(info.Env(), static_cast<double>(r.frames)));
+  o.Set("seconds", Napi::Number::New(info.Env(), r.seconds));
+  o.Set("lostOrCorrupt", Napi::Number::New(info.Env(), static_cast<double>(r.lostOrCorrupt)));
+  o.Set("dmaFaults", Napi::Number::New(info.Env(), static_cast<double>(r.dmaFaults)));
+  return o;
+}
+
 }  // namespace
 
 void InitSim(Napi::Env env, Napi::Object exports) {
@@ -257,6 +274,7 @@ void InitSim(Napi::Env env, Napi::Object exports) {
   exports.Set("simResetCounters", Napi::Function::New(env, ResetCounters, "simResetCounters"));
   exports.Set("simDmaFaults", Napi::Function::New(env, DmaFaults, "simDmaFaults"));
   exports.Set("simEeprom", Napi::Function::New(env, Eeprom, "simEeprom"));
+  exports.Set("simSelfTest", Napi::Function::New(env, SelfTest, "simSelfTest"));
 }
 
 }  // namespace tsnic

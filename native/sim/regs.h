@@ -17,7 +17,6 @@ constexpr uint32_t kCtrlRst = 1u << 26;    // device reset, self-clearing
 constexpr uint32_t kStatus = 0x00008;
 constexpr uint32_t kStatusLanIdShift = 2;    // bits 3:2: which port of the card
 constexpr uint32_t kStatusGio = 1u << 19;    // PCIe master enable status
-constexpr uint32_t kCtrlExt = 0x00018;
 
 // EEPROM (8.2.3.2)
 constexpr uint32_t kEec = 0x10010;
@@ -51,7 +50,7 @@ constexpr uint32_t kRdrxctlDmaIdone = 1u << 3;
 constexpr uint32_t kRxctrl = 0x03000;
 constexpr uint32_t kRxctrlRxen = 1u << 0;
 constexpr uint32_t kFctrl = 0x05080;
-constexpr uint32_t kFctrlSbp = 1u << 1, kFctrlMpe = 1u << 8, kFctrlUpe = 1u << 9, kFctrlBam = 1u << 10;
+constexpr uint32_t kFctrlMpe = 1u << 8, kFctrlUpe = 1u << 9, kFctrlBam = 1u << 10;
 constexpr uint32_t kRal0 = 0x0A200;
 constexpr uint32_t kRah0 = 0x0A204;
 constexpr uint32_t kRahAv = 1u << 31;
@@ -70,7 +69,6 @@ constexpr uint32_t kLinksStatus = 1u << 7;
 constexpr uint32_t kLinksSpeed10G = 3u << 28;  // bits 29:28 = 11b
 constexpr uint32_t kLinksUp = 1u << 30;
 constexpr uint32_t kLinksAnComplete = 1u << 31;
-constexpr uint32_t kAutoc2 = 0x042A8;
 
 // Transmit (8.2.3.9)
 constexpr uint32_t kDmatxctl = 0x04A80;

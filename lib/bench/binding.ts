@@ -1,3 +1,42 @@
-/** native/binding/bench.cc: filled in by the benchmark's native reference. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface BenchBinding {}
+/** native/binding/bench.cc: the benchmark's native reference loop and thread pinning. */
+
+/** Options of {@link BenchBinding.benchReference}. */
+export interface BenchReferenceOptions {
+  /** Register files of the ports (`SimPort.bar0.buffer`): port 0, and port 1 for forwarding. */
+  bar0: ArrayBuffer[];
+  /** DMA memory registered with the card, at least {@link BenchBinding.benchReferenceBytes} bytes. */
+  dma: ArrayBuffer;
+  /** Bus address of `dma`. */
+  iova: number;
+  /** 0 tx only (port 0), 1 rx only (port 0), 2 forward port 0 <-> port 1. */
+  mode: 0 | 1 | 2;
+  /** Packets per rx/tx call, 1..256. */
+  batch: number;
+  /** Transmitted frame size without FCS (tx only), 60..2048. */
+  frameSize: number;
+  /** Stop after this many seconds ... */
+  seconds: number;
+  /** ... or after this many packets (0: no limit). */
+  packets: number;
+}
+
+/** What the native reference measured. */
+export interface BenchReferenceResult {
+  /** tx: frames queued; rx: frames harvested; forward: frames forwarded (both directions). */
+  packets: number;
+  /** Duration of the measured loop in nanoseconds. */
+  ns: number;
+}
+
+/** native/binding/bench.cc */
+export interface BenchBinding {
+  /**
+   * Runs the native reference driver loop on a fresh simulated card: sets up the rings (ring size
+   * 512, 2 KiB buffers), runs, disables the queues. Throws ERR_LINK_TIMEOUT when the link stays down.
+   */
+  benchReference(options: BenchReferenceOptions): BenchReferenceResult;
+  /** DMA bytes the native reference needs. */
+  benchReferenceBytes(): number;
+  /** Pins the calling thread (the JavaScript main thread) to `cpu`; false when the system refuses. */
+  benchPinThread(cpu: number): boolean;
+}

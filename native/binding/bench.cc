@@ -1,8 +1,74 @@
-// N-API glue for the bench part (placeholder until that part lands).
+// N-API glue for the benchmark (native/bench): the native reference loop and thread pinning.
+#include "bench/reference.h"
 #include "binding/addon.h"
 
 namespace tsnic {
 
-void InitBench(Napi::Env, Napi::Object) {}
+namespace {
+
+double Num(Napi::Object o, const char* key, double fallback) {
+  Napi::Value v = o.Get(key);
+  return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : fallback;
+}
+
+uint32_t* Bar(Napi::Env env, Napi::Value v) {
+  if (!v.IsArrayBuffer() || v.As<Napi::ArrayBuffer>().ByteLength() < 128 * 1024) {
+    throw MakeError(env, "ERR_INVALID_ARG", "benchReference: bar0 must be a live 128 KiB sim register file (SimPort.bar0.buffer)");
+  }
+  return static_cast<uint32_t*>(v.As<Napi::ArrayBuffer>().Data());
+}
+
+// benchReference({bar0: [ArrayBuffer, ArrayBuffer?], dma: ArrayBuffer, iova, mode, batch, frameSize,
+// seconds, packets}) -> {packets, ns}
+Napi::Value Reference(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) throw MakeError(env, "ERR_INVALID_ARG", "benchReference: an options object is required");
+  Napi::Object o = info[0].As<Napi::Object>();
+  bench::ReferenceConfig c;
+  const int mode = static_cast<int>(Num(o, "mode", -1));
+  if (mode < bench::kModeTx || mode > bench::kModeForward) {
+    throw MakeError(env, "ERR_INVALID_ARG", "benchReference: mode must be 0 (tx), 1 (rx) or 2 (forward)");
+  }
+  c.mode = static_cast<bench::Mode>(mode);
+  Napi::Value bars = o.Get("bar0");
+  if (!bars.IsArray()) throw MakeError(env, "ERR_INVALID_ARG", "benchReference: bar0 must be an array of register files");
+  Napi::Array a = bars.As<Napi::Array>();
+  c.bar0[0] = Bar(env, a.Get(0u));
+  if (c.mode == bench::kModeForward) c.bar0[1] = Bar(env, a.Get(1u));
+  Napi::Value dma = o.Get("dma");
+  if (!dma.IsArrayBuffer() || dma.As<Napi::ArrayBuffer>().ByteLength() < bench::ReferenceMemoryBytes()) {
+    throw MakeError(env, "ERR_INVALID_ARG", "benchReference: dma must be a DMA region of at least benchReferenceBytes() bytes");
+  }
+  c.mem = static_cast<uint8_t*>(dma.As<Napi::ArrayBuffer>().Data());
+  c.iova = static_cast<uint64_t>(Num(o, "iova", 0));
+  c.batch = static_cast<uint32_t>(Num(o, "batch", 32));
+  c.frameSize = static_cast<uint32_t>(Num(o, "frameSize", 60));
+  c.durationNs = static_cast<uint64_t>(Num(o, "seconds", 1) * 1e9);
+  c.maxPackets = static_cast<uint64_t>(Num(o, "packets", 0));
+  const bench::ReferenceResult r = bench::RunReference(c);
+  if (!r.ok) throw MakeError(env, r.code, std::string("benchReference: ") + r.error);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("packets", Napi::Number::New(env, static_cast<double>(r.packets)));
+  out.Set("ns", Napi::Number::New(env, static_cast<double>(r.ns)));
+  return out;
+}
+
+Napi::Value ReferenceBytes(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(bench::ReferenceMemoryBytes()));
+}
+
+Napi::Value PinThread(const Napi::CallbackInfo& info) {
+  const int cpu = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : -1;
+  if (cpu < 0 || cpu >= 1024) throw MakeError(info.Env(), "ERR_INVALID_ARG", "benchPinThread: cpu must be 0..1023");
+  return Napi::Boolean::New(info.Env(), bench::PinCallingThread(cpu));
+}
+
+}  // namespace
+
+void InitBench(Napi::Env env, Napi::Object exports) {
+  exports.Set("benchReference", Napi::Function::New(env, Reference, "benchReference"));
+  exports.Set("benchReferenceBytes", Napi::Function::New(env, ReferenceBytes, "benchReferenceBytes"));
+  exports.Set("benchPinThread", Napi::Function::New(env, PinThread, "benchPinThread"));
+}
 
 }  // namespace tsnic

@@ -60,9 +60,12 @@ export interface SimBinding {
   simReadCounters(handle: number, port: number, out: Float64Array): number;
   simResetCounters(handle: number, port: number): void;
   simDmaFaults(handle: number): { count: number; lastAddress: number };
+  /** Pins the card's model thread to `cpu` (-1: any CPU); false when the system refuses. */
+  simSetModelCpu(handle: number, cpu: number): boolean;
   /**
    * Forwards `frames` 64-byte frames through a fresh card with a C++ loop as the driver (tester -> rx ->
-   * tx -> checker): the model's own speed, for `npm run bench`.
+   * tx -> checker): the model's own speed, for `npm run bench`. The calling thread and the model thread
+   * are pinned to different CPUs for the run when the process may use two.
    */
   simSelfTest(frames: number): { frames: number; seconds: number; lostOrCorrupt: number; dmaFaults: number };
   /** A copy of the port's EEPROM image (2048 words). */

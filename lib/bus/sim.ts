@@ -368,6 +368,17 @@ export class SimCard {
     return native.simEeprom(this.handle, checkPort(index));
   }
 
+  /**
+   * Pins the card's model thread to CPU `cpu` (-1: any CPU again). The model thread spins while
+   * traffic flows, as does a poll-mode driver: on a machine with few cores, keep them on different
+   * CPUs or both run at a fraction of their speed. Returns false when the system refuses.
+   */
+  pinModelThread(cpu: number): boolean {
+    checkInteger('cpu', cpu, -1, 1023);
+    this.checkOpen();
+    return native.simSetModelCpu(this.handle, cpu);
+  }
+
   /** Closes both ports (freeing their DMA memory), stops the model thread, unmaps the registers. Idempotent. */
   close(): void {
     if (this.isClosed) return;

@@ -242,6 +242,14 @@ Napi::Value Eeprom(const Napi::CallbackInfo& info) {
   return words;
 }
 
+// simSetModelCpu(handle, cpu): pins the model thread (-1: unpins); false when the system refuses.
+Napi::Value SetModelCpu(const Napi::CallbackInfo& info) {
+  CardEntry* e = Entry(info);
+  const int cpu = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : -2;
+  if (cpu < -1 || cpu >= 1024) throw MakeError(info.Env(), "ERR_INVALID_ARG", "sim: cpu must be -1 (any) or 0..1023");
+  return Napi::Boolean::New(info.Env(), sim::SimSetModelCpu(e->card, cpu));
+}
+
 // simSelfTest(frames): the model with a C++ forwarder as its driver (native/sim/selftest.cc).
 Napi::Value SelfTest(const Napi::CallbackInfo& info) {
   const double frames = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : 0;
@@ -274,6 +282,7 @@ void InitSim(Napi::Env env, Napi::Object exports) {
   exports.Set("simResetCounters", Napi::Function::New(env, ResetCounters, "simResetCounters"));
   exports.Set("simDmaFaults", Napi::Function::New(env, DmaFaults, "simDmaFaults"));
   exports.Set("simEeprom", Napi::Function::New(env, Eeprom, "simEeprom"));
+  exports.Set("simSetModelCpu", Napi::Function::New(env, SetModelCpu, "simSetModelCpu"));
   exports.Set("simSelfTest", Napi::Function::New(env, SelfTest, "simSelfTest"));
 }
 

@@ -1,4 +1,6 @@
 // The simulated card: creation, the model thread, and the C-style API of sim.h.
+#include <pthread.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 #include <immintrin.h>
@@ -172,6 +174,17 @@ void SimResetCounters(Card* card, int port) {
 uint64_t SimDmaFaults(Card* card, uint64_t* lastAddress) {
   *lastAddress = card->dma.lastFault();
   return card->dma.faults();
+}
+
+bool SimSetModelCpu(Card* card, int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (cpu < 0) {
+    for (int i = 0; i < CPU_SETSIZE; i++) CPU_SET(i, &set);
+  } else {
+    CPU_SET(cpu, &set);
+  }
+  return pthread_setaffinity_np(card->thread.native_handle(), sizeof(set), &set) == 0;
 }
 
 const uint16_t* SimEeprom(Card* card, int port) { return card->ports[port].eeprom; }

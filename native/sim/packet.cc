@@ -5,11 +5,33 @@
 namespace tsnic {
 namespace sim {
 
+// Adds the big-endian 16-bit words of p[0..len) to `sum` (ones'-complement partial sum, folded by the
+// caller). The ones'-complement sum does not depend on byte order (RFC 1071), so the words are summed
+// eight bytes at a time in host order and the folded result is swapped once.
 static uint32_t SumWords(const uint8_t* p, uint32_t len, uint32_t sum) {
-  uint32_t i = 0;
-  for (; i + 1 < len; i += 2) sum += static_cast<uint32_t>(p[i] << 8 | p[i + 1]);
-  if (i < len) sum += static_cast<uint32_t>(p[i] << 8);
-  return sum;
+  uint64_t acc = 0;
+  for (; len >= 8; p += 8, len -= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    acc += (w & 0xFFFFFFFFu) + (w >> 32);
+  }
+  if (len >= 4) {
+    uint32_t w;
+    std::memcpy(&w, p, 4);
+    acc += w;
+    p += 4;
+    len -= 4;
+  }
+  if (len >= 2) {
+    uint16_t w;
+    std::memcpy(&w, p, 2);
+    acc += w;
+    p += 2;
+    len -= 2;
+  }
+  if (len > 0) acc += p[0];  // the odd last byte is the high byte of a big-endian word
+  while (acc >> 16) acc = (acc & 0xFFFF) + (acc >> 16);
+  return sum + static_cast<uint32_t>(((acc & 0xFF) << 8) | (acc >> 8));
 }
 
 static uint32_t Fold(uint32_t sum) {

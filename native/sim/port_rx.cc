@@ -193,12 +193,13 @@ void PortDeliver(Port& p, const uint8_t* frame, uint32_t len, uint32_t errors) {
   }
 }
 
-// True when the port would take a frame into a descriptor right now (the unpaced generator only
-// sends then, so "as fast as possible" never overruns the ring).
-static bool ReadyForFrame(Port& p) {
-  if (!p.linkUp || !p.busMaster || p.fifo.frames != 0 || !p.rxq[0].enabled) return false;
-  if (!(p.regs.Load(kRxctrl) & kRxctrlRxen)) return false;
-  return FreeDescriptors(p, 0) > (p.gen.frame.size + kFcsBytes) / p.rxq[0].bufSize;
+// How many generated frames the port would take into descriptors right now (the unpaced generator
+// only sends those, so "as fast as possible" never overruns the ring).
+static uint64_t FramesReady(Port& p) {
+  if (!p.linkUp || !p.busMaster || p.fifo.frames != 0 || !p.rxq[0].enabled) return 0;
+  if (!(p.regs.Load(kRxctrl) & kRxctrlRxen)) return 0;
+  const uint32_t perFrame = (p.gen.frame.size + kFcsBytes) / p.rxq[0].bufSize + 1;
+  return FreeDescriptors(p, 0) / perFrame;
 }
 
 static bool Generate(Port& p, uint64_t now) {
@@ -216,9 +217,12 @@ static bool Generate(Port& p, uint64_t now) {
     if (due <= g.pacedSent) return false;
     if (due - g.pacedSent < budget) budget = due - g.pacedSent;
   }
+  if (g.config.ratePps <= 0) {
+    const uint64_t ready = FramesReady(p);
+    if (ready < budget) budget = ready;
+  }
   uint64_t n = 0;
   for (; n < budget; n++) {
-    if (g.config.ratePps <= 0 && !ReadyForFrame(p)) break;
     PatchSequence(&g.frame, g.seq);
     PortDeliver(p, g.frame.bytes, g.frame.size, 0);
     g.seq++;

@@ -32,10 +32,14 @@ static void Check(Port& p, const uint8_t* frame, uint32_t len) {
   }
 }
 
-// A complete frame left the MAC.
-static void Emit(Port& p, uint8_t* frame, uint32_t len, bool ifcs) {
+// A complete frame left the MAC. `frame` is the queue's reassembly buffer or, for a frame in one
+// descriptor, the DMA buffer itself (read only; short frames are padded in the reassembly buffer).
+static void Emit(Port& p, TxQueue& tq, const uint8_t* frame, uint32_t len, bool ifcs) {
   if (len < kMinFrame && (p.regs.Load(kHlreg0) & kHlreg0TxPadEn)) {
-    std::memset(frame + len, 0, kMinFrame - len);  // datasheet 7.2.1: pad short frames
+    uint8_t* buf = tq.frame.data();
+    if (frame != buf) std::memcpy(buf, frame, len);
+    std::memset(buf + len, 0, kMinFrame - len);  // datasheet 7.2.1: pad short frames
+    frame = buf;
     len = kMinFrame;
   }
   if (!p.linkUp) {
@@ -85,6 +89,7 @@ static bool TxQueuePass(Port& p, uint32_t q) {
     const uint32_t cmd = d[2];
     const uint32_t sta = d[3];
     const bool dext = (cmd & kTxCmdDext) != 0;
+    const uint8_t* direct = nullptr;
     const uint32_t dtyp = (cmd >> kTxDtypShift) & 0xF;
     p.counters.txDescriptors++;
     if (dext && dtyp == kTxDtypContext) {
@@ -100,13 +105,16 @@ static bool TxQueuePass(Port& p, uint32_t q) {
         const uint8_t* src = dma.Translate(addr, len);
         if (src == nullptr) {
           tq.frameBad = true;
+        } else if ((cmd & kTxCmdEop) && tq.frameLen == 0) {
+          direct = src;  // a whole frame in one buffer: no reassembly copy
+          tq.frameLen = len;
         } else {
           std::memcpy(tq.frame.data() + tq.frameLen, src, len);
           tq.frameLen += len;
         }
       }
       if (cmd & kTxCmdEop) {
-        if (!tq.frameBad) Emit(p, tq.frame.data(), tq.frameLen, (cmd & kTxCmdIfcs) != 0);
+        if (!tq.frameBad) Emit(p, tq, direct != nullptr ? direct : tq.frame.data(), tq.frameLen, (cmd & kTxCmdIfcs) != 0);
         tq.frameLen = 0;
         tq.frameBad = false;
       }

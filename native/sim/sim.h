@@ -89,6 +89,10 @@ void SimStopGenerator(Card* card, int port);
 void SimReadCounters(Card* card, int port, PortCounters* out);
 void SimResetCounters(Card* card, int port);
 uint64_t SimDmaFaults(Card* card, uint64_t* lastAddress);
+// Pins the card's model thread to `cpu` (-1: any CPU again); false when the system refuses. On a
+// machine with few cores, a spinning model thread that shares a core with a spinning driver thread
+// runs at a fraction of its speed: pin them apart (see docs/benchmark.md).
+bool SimSetModelCpu(Card* card, int cpu);
 // The EEPROM image of a port (kEepromWords words), for tests.
 const uint16_t* SimEeprom(Card* card, int port);
 

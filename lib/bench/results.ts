@@ -1,0 +1,66 @@
+/** The benchmark's data model: what one measured point is, and how a TypeScript point pairs with its native reference. */
+
+/** What is measured: transmit only (pktgen), receive only, or forwarding between the two ports. */
+export type BenchMode = 'tx' | 'rx' | 'forward';
+
+/** Every mode, in report order. */
+export const BENCH_MODES: readonly BenchMode[] = ['tx', 'rx', 'forward'];
+
+/** Who drove the simulated NIC: the TypeScript ixgbe driver or the C++ reference loop. */
+export type BenchImpl = 'ts' | 'native';
+
+/** One measured run. */
+export interface BenchPoint {
+  mode: BenchMode;
+  impl: BenchImpl;
+  /** Packets per rx/tx call. */
+  batch: number;
+  /** Frame size in bytes without FCS (60 = a 64-byte frame on the wire). */
+  frameSize: number;
+  /** tx: frames queued; rx: frames received; forward: frames forwarded, both directions together. */
+  packets: number;
+  /** Duration of the measured loop, ns. */
+  ns: number;
+  /** Heap growth over the run (heapUsed after a forced gc, after minus before); TypeScript runs only. */
+  heapGrowthBytes?: number;
+}
+
+/** A TypeScript point beside the native reference for the same mode, batch and frame size. */
+export interface BenchPair {
+  mode: BenchMode;
+  batch: number;
+  frameSize: number;
+  ts?: BenchPoint;
+  native?: BenchPoint;
+}
+
+/** Million packets per second of a point (0 when nothing was measured). */
+export function mpps(p: BenchPoint | undefined): number {
+  return p === undefined || p.ns <= 0 ? 0 : (p.packets * 1e3) / p.ns;
+}
+
+/** Nanoseconds per packet of a point (Infinity when no packet passed). */
+export function nsPerPacket(p: BenchPoint | undefined): number {
+  return p === undefined || p.packets <= 0 ? Infinity : p.ns / p.packets;
+}
+
+/** TypeScript rate over native rate (NaN when either is missing). */
+export function ratio(pair: BenchPair): number {
+  const n = mpps(pair.native);
+  return pair.ts === undefined || n === 0 ? NaN : mpps(pair.ts) / n;
+}
+
+/** Groups points into pairs by mode, batch and frame size, in the order the points first appear. */
+export function pairPoints(points: readonly BenchPoint[]): BenchPair[] {
+  const pairs = new Map<string, BenchPair>();
+  for (const p of points) {
+    const key = `${p.mode}/${p.batch}/${p.frameSize}`;
+    let pair = pairs.get(key);
+    if (pair === undefined) {
+      pair = { mode: p.mode, batch: p.batch, frameSize: p.frameSize };
+      pairs.set(key, pair);
+    }
+    pair[p.impl] = p;
+  }
+  return [...pairs.values()];
+}

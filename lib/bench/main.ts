@@ -1,0 +1,144 @@
+/**
+ * `npm run bench`: the TypeScript ixgbe driver against the native reference on the simulated 82599.
+ * Sweeps batch sizes for tx only, rx only and forwarding with 64-byte frames, adds one 1514-byte run
+ * per mode, prints a table (or JSON), and writes an SVG plot and the JSON to bench-results/.
+ * `--long` forwards 50 million frames at batch 32 and checks the heap stays flat. See docs/benchmark.md.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Driver } from '../device';
+import { parseBenchArgs, type BenchOptions } from './options';
+import { renderPlot, type PlotSeries } from './plot';
+import { pinDriverThread, runNativePoint, runTsPoint, type Placement, type PointSpec } from './points';
+import { BENCH_MODES, mpps, pairPoints, ratio, type BenchPoint } from './results';
+import { formatBytes, formatTable } from './table';
+
+const SMALL = 60;
+const LARGE = 1510;
+const LONG_FRAMES = 50_000_000;
+const COLORS = { tx: '#1f77b4', rx: '#ff7f0e', forward: '#2ca02c' } as const;
+
+/** The ixgbe driver from the driver registry, or undefined (with the reason) while it is missing. */
+async function loadDriver(): Promise<{ driver?: Driver; reason?: string }> {
+  const registry = '../drivers/index';
+  try {
+    const mod = (await import(registry)) as { ixgbeDriver?: Driver };
+    if (mod.ixgbeDriver === undefined) return { reason: 'lib/drivers/index.ts exports no ixgbeDriver' };
+    return { driver: mod.ixgbeDriver };
+  } catch (err) {
+    return { reason: `lib/drivers/index.ts could not be loaded (${(err as Error).message.split('\n')[0]})` };
+  }
+}
+
+function log(o: BenchOptions, line: string): void {
+  if (!o.json) process.stderr.write(line + '\n');
+}
+
+async function measure(o: BenchOptions, driver: Driver | undefined, spec: PointSpec, placement: Placement | undefined, out: BenchPoint[]): Promise<void> {
+  const label = `${spec.mode} batch ${spec.batch} frame ${spec.frameSize + 4}`;
+  if (!o.noNative) {
+    const p = runNativePoint(spec, placement);
+    out.push(p);
+    log(o, `  ${label}: C++ ${mpps(p).toFixed(2)} Mpps`);
+  }
+  if (driver !== undefined) {
+    const p = await runTsPoint(driver, spec, placement);
+    out.push(p);
+    log(o, `  ${label}: TS  ${mpps(p).toFixed(2)} Mpps, heap ${formatBytes(p.heapGrowthBytes ?? 0)}`);
+  }
+}
+
+function plotSeries(points: readonly BenchPoint[]): PlotSeries[] {
+  const series: PlotSeries[] = [];
+  for (const mode of BENCH_MODES) {
+    for (const impl of ['ts', 'native'] as const) {
+      const pts = points.filter((p) => p.mode === mode && p.impl === impl && p.frameSize === SMALL);
+      if (pts.length === 0) continue;
+      series.push({
+        label: `${mode} ${impl === 'ts' ? 'TypeScript' : 'C++ reference'}`,
+        color: COLORS[mode],
+        dashed: impl === 'native',
+        points: pts.map((p) => [p.batch, mpps(p)]),
+      });
+    }
+  }
+  return series;
+}
+
+function targets(points: readonly BenchPoint[], long: boolean): string[] {
+  const pairs = pairPoints(points);
+  const find = (mode: string, batch: number): (typeof pairs)[number] | undefined =>
+    pairs.find((p) => p.mode === mode && p.batch === batch && p.frameSize === SMALL);
+  const lines: string[] = [];
+  const fwd = find('forward', 32);
+  if (fwd?.ts !== undefined && fwd.native !== undefined) {
+    const r = ratio(fwd);
+    lines.push(`forward batch 32: ${(r * 100).toFixed(0)}% of native (target >= 60%): ${r >= 0.6 ? 'met' : 'NOT met'}`);
+  }
+  const tx = find('tx', 32);
+  if (tx?.ts !== undefined) {
+    const m = mpps(tx.ts);
+    lines.push(`tx batch 32: ${m.toFixed(2)} Mpps (target > 14.88): ${m > 14.88 ? 'met' : 'NOT met'}`);
+  }
+  const heaps = points.filter((p) => p.heapGrowthBytes !== undefined).map((p) => p.heapGrowthBytes ?? 0);
+  if (heaps.length > 0) {
+    const worst = Math.max(...heaps);
+    const what = long ? `over ${LONG_FRAMES / 1e6} M forwarded frames` : 'per run (worst)';
+    lines.push(`heap growth ${what}: ${formatBytes(worst)} (target < 1 MiB): ${worst < 1024 * 1024 ? 'met' : 'NOT met'}`);
+  }
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const o = parseBenchArgs(process.argv.slice(2));
+  const placement = pinDriverThread();
+  const machine = {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cpus: os.availableParallelism(),
+    loadavg: os.loadavg(),
+    node: process.version,
+    placement: placement ?? null,
+  };
+  log(o, `tsnic bench on ${machine.cpu}, ${machine.cpus} CPUs, load average ${machine.loadavg.map((l) => l.toFixed(2)).join(' ')}`);
+  log(o, placement === undefined
+    ? 'WARNING: driver and model threads are not pinned apart; figures will swing'
+    : `driver thread on CPU ${placement.driverCpu}, model thread on CPU ${placement.modelCpu}`);
+  if (machine.loadavg[0] > 0.5) log(o, 'WARNING: the machine is busy (load average > 0.5): other processes share these cores');
+  const { driver, reason } = await loadDriver();
+  if (driver === undefined) log(o, `WARNING: TypeScript driver not available, native reference only: ${reason}`);
+  const limit = { seconds: o.seconds, packets: o.packets };
+  const warmupSeconds = Math.min(0.2, o.seconds / 2);
+  const points: BenchPoint[] = [];
+  if (o.long) {
+    const spec = { mode: 'forward' as const, batch: 32, frameSize: SMALL, limit: { seconds: 600, packets: LONG_FRAMES }, warmupSeconds };
+    log(o, `forwarding ${LONG_FRAMES / 1e6} M frames at batch 32`);
+    await measure(o, driver, spec, placement, points);
+  } else {
+    for (const mode of o.modes) {
+      log(o, `${mode}:`);
+      for (const batch of o.batches) await measure(o, driver, { mode, batch, frameSize: SMALL, limit, warmupSeconds }, placement, points);
+      await measure(o, driver, { mode, batch: 32, frameSize: LARGE, limit, warmupSeconds }, placement, points);
+    }
+  }
+  const result = { machine, options: o, points, targets: targets(points, o.long) };
+  fs.mkdirSync(o.outDir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const base = path.join(o.outDir, `bench-${o.long ? 'long-' : ''}${stamp}`);
+  fs.writeFileSync(`${base}.json`, JSON.stringify(result, null, 2) + '\n');
+  if (!o.long) {
+    fs.writeFileSync(`${base}.svg`, renderPlot(`tsnic on the simulated 82599, 64-byte frames (${machine.cpu})`, plotSeries(points)));
+  }
+  if (o.json) {
+    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    return;
+  }
+  process.stdout.write(formatTable(pairPoints(points)));
+  for (const t of result.targets) process.stdout.write(t + '\n');
+  process.stdout.write(`written: ${base}.json${o.long ? '' : ` and ${base}.svg`}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -130,7 +130,7 @@ export function qemuArgs(spec: MachineSpec): string[] {
       args.push('-device', `pcie-root-port,id=rp${rootPorts},bus=pcie.1,chassis=${rootPorts}`);
       device += `,bus=rp${rootPorts}`;
     } else {
-      device += `,addr=0x${nic.address.slice(8, 10)}`;
+      device += `,bus=pcie.0,addr=0x${nic.address.slice(8, 10)}`;
     }
     args.push('-device', device);
     const pcap = spec.nics[nic.index].pcap;

@@ -1,0 +1,121 @@
+// The qemu suite (issue 5): the e1000 driver over real VFIO in a QEMU guest, with Linux's own e1000
+// driver as the peer on the same virtual wire. One boot runs the four scenarios of
+// test/qemu/guest/suite.ts; each subtest judges one of them from the guest's results.json.
+// Outside CI the suite is skipped, visibly and with the reason, when QEMU or Debian's packages are
+// missing; under CI=true it must run.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { runInGuest, type GuestRunResult } from '../../tools/qemu/harness';
+import { CACHE_DIR } from '../../tools/qemu/guest-image';
+import { GUEST_JS_ROOT, INSTALL_HINT, prepareHost, unavailableReason } from '../../tools/qemu/prepare';
+import { PLAN } from './guest/suite-plan';
+
+const inCi = process.env.CI === 'true';
+const why = unavailableReason();
+
+interface Failure { code?: string; message: string }
+interface Results {
+  fatal?: string;
+  open?: { error?: string; macA: string; linkA: { up: boolean } };
+  txToLinux?: { error?: string; sent: number; linuxRxPackets: number; linuxRxBytes: number; tsnicTxPackets: number };
+  rxFromLinux?: { error?: string; received: number; inOrder: number; problems: string[]; tsnicRxPackets: number };
+  forward?: { error?: string; aToB: number; linuxRxPackets: number };
+  errors?: { error?: string; boundToKernel: Failure; absent: Failure; noIommuGroup: Failure };
+  close?: { error?: string; closedA: boolean; closedC: boolean; secondClose: string };
+}
+
+if (why !== undefined && !inCi) {
+  t.comment(`qemu suite skipped: ${why}. To run it: ${INSTALL_HINT}`);
+  t.plan(0, `qemu suite skipped: ${why}`);
+} else {
+  const pcap = path.join(CACHE_DIR, 'wire-a.pcap');
+  let run: GuestRunResult | undefined;
+  let results: Results = {};
+
+  t.before(async () => {
+    if (why !== undefined) throw new Error(`CI=true but the qemu suite cannot run: ${why}. ${INSTALL_HINT}`);
+    const image = prepareHost((line) => t.comment(line));
+    run = await runInGuest({
+      script: path.join(GUEST_JS_ROOT, 'test', 'qemu', 'guest', 'suite.js'),
+      image,
+      timeoutMs: 8 * 60_000,
+      nics: [
+        { hub: 0, bind: 'vfio', pcap },
+        { hub: 0, bind: 'kernel-up' },
+        { hub: 1, bind: 'vfio' },
+        { hub: 1, bind: 'kernel-up' },
+        { hub: 2, bind: 'none', withoutIommu: true },
+      ],
+    });
+    t.comment(`guest run: ${(run.durationMs / 1000).toFixed(1)} s, exit ${String(run.exitCode)}`);
+    const file = path.join(run.jobDir, 'results.json');
+    if (fs.existsSync(file)) results = JSON.parse(fs.readFileSync(file, 'utf8')) as Results;
+  });
+
+  t.test('the guest booted, ran the suite and exited 0', async (t) => {
+    t.equal(run?.failure, undefined, 'no harness failure');
+    t.equal(run?.exitCode, 0, 'exit code 0');
+    t.equal(results.fatal, undefined, 'no uncaught error in the guest');
+    if (run !== undefined && run.exitCode !== 0) t.comment(run.output);
+    t.equal(results.open?.error, undefined, 'both vfio NICs opened');
+    t.match(results.open?.macA, /^52:54:00:12:34:56$/, 'MAC read from the EEPROM');
+    t.equal(results.open?.linkA.up, true, 'link up');
+  });
+
+  t.test('1: tsnic sends N frames on A, Linux counts exactly N on B', async (t) => {
+    const r = results.txToLinux;
+    t.equal(r?.error, undefined);
+    t.equal(r?.sent, PLAN.tx.count);
+    t.equal(r?.linuxRxPackets, PLAN.tx.count, 'Linux e1000 rx_packets');
+    t.equal(r?.linuxRxBytes, PLAN.tx.count * PLAN.tx.size, 'Linux e1000 rx_bytes: every frame the right size');
+    t.equal(r?.tsnicTxPackets, PLAN.tx.count, 'tsnic GPTC');
+  });
+
+  t.test('1b: the pcap of wire A shows N well-formed frames of the right size', async (t) => {
+    const macA = results.open?.macA ?? '';
+    const out = execFileSync('tshark', ['-r', pcap, '-Y', `eth.src == ${macA} && frame.len == ${PLAN.tx.size}`, '-T', 'fields', '-e', 'eth.type'], { encoding: 'utf8' });
+    const lines = out.split('\n').filter((l) => l !== '');
+    t.equal(lines.length, PLAN.tx.count, 'frames from A of the planned size');
+    t.ok(lines.every((l) => l === '0x88b5'), 'all carry the test EtherType');
+    const malformed = execFileSync('tshark', ['-r', pcap, '-Y', '_ws.malformed || _ws.expert.severity == error'], { encoding: 'utf8' });
+    t.equal(malformed.trim(), '', 'no malformed frame in the capture');
+  });
+
+  t.test('2: Linux sends N frames on B, tsnic receives them intact on A', async (t) => {
+    const r = results.rxFromLinux;
+    t.equal(r?.error, undefined);
+    t.equal(r?.received, PLAN.rx.count, 'frames received');
+    t.equal(r?.inOrder, PLAN.rx.count, 'every byte as sent, in order');
+    t.same(r?.problems, []);
+    t.equal(r?.tsnicRxPackets, PLAN.rx.count, 'tsnic GPRC');
+  });
+
+  t.test('3: tsnic forwards A -> C while Linux sends on B; Linux on D counts them', async (t) => {
+    const r = results.forward;
+    t.equal(r?.error, undefined);
+    t.equal(r?.aToB, PLAN.fwd.count, 'forwarded A -> C');
+    t.equal(r?.linuxRxPackets, PLAN.fwd.count, 'Linux e1000 rx_packets on D');
+  });
+
+  t.test('4: error paths on the real system', async (t) => {
+    const r = results.errors;
+    t.equal(r?.error, undefined);
+    t.equal(r?.boundToKernel.code, 'ERR_BOUND_TO_KERNEL_DRIVER');
+    t.match(r?.boundToKernel.message, /e1000/, 'names the kernel driver');
+    t.match(r?.boundToKernel.message, /vfio-pci/, 'says how to bind it to vfio-pci');
+    t.equal(r?.absent.code, 'ERR_NO_DEVICE');
+    t.match(r?.absent.message, /0000:00:1e\.0/);
+    t.equal(r?.noIommuGroup.code, 'ERR_NO_IOMMU_GROUP');
+    t.match(r?.noIommuGroup.message, /IOMMU/);
+  });
+
+  t.test('close stops the devices; a second close says so', async (t) => {
+    const r = results.close;
+    t.equal(r?.error, undefined);
+    t.equal(r?.closedA, true);
+    t.equal(r?.closedC, true);
+    t.equal(r?.secondClose, 'ERR_DEVICE_CLOSED');
+  });
+}

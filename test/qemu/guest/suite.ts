@@ -1,0 +1,133 @@
+/**
+ * The qemu suite's guest side (run by test/qemu/e1000-vfio.test.ts through tools/qemu/harness.ts): one
+ * boot, four scenarios, results written as JSON to $TSNIC_JOB_DIR/results.json for the host to judge.
+ *
+ * NICs (TSNIC_GUEST_NICS): 0 = A (vfio, wire 0), 1 = B (Linux, wire 0), 2 = C (vfio, wire 1),
+ * 3 = D (Linux, wire 1), 4 = F (no driver, no IOMMU group).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { NetDevice } from '../../../lib/device';
+import { counters, interfaceOf, macOf, rawsend, waitForCount } from './linux-nic';
+import { openNic } from './open-nic';
+import { PLAN } from './suite-plan';
+import { forward, receiveTestFrames, sendTestFrames } from './traffic';
+
+
+interface Nic { address: string; mac: string }
+const nics = JSON.parse(process.env.TSNIC_GUEST_NICS ?? '[]') as Nic[];
+const results: Record<string, unknown> = { plan: PLAN };
+const started = Date.now();
+
+function log(line: string): void {
+  process.stdout.write(`[guest ${((Date.now() - started) / 1000).toFixed(1)}s] ${line}\n`);
+}
+
+async function scenario(name: string, body: () => Promise<Record<string, unknown>>): Promise<void> {
+  const t0 = Date.now();
+  try {
+    results[name] = { ...(await body()), ms: Date.now() - t0 };
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    results[name] = { error: `${e.code ?? e.name}: ${e.message}`, ms: Date.now() - t0 };
+  }
+  log(`${name}: ${JSON.stringify(results[name])}`);
+}
+
+async function errorOf(address: string): Promise<{ code?: string; message: string }> {
+  try {
+    const dev = await openNic(address, { waitForLink: false });
+    dev.close();
+    return { message: 'opened without error' };
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    return { code: e.code, message: e.message };
+  }
+}
+
+async function main(): Promise<void> {
+  const [a, b, c, d, f] = nics;
+  const ifB = interfaceOf(b.address);
+  const ifD = interfaceOf(d.address);
+  let devA: NetDevice | undefined;
+  let devC: NetDevice | undefined;
+  log(`A=${a.address} B=${b.address}(${ifB}) C=${c.address} D=${d.address}(${ifD}) F=${f.address}`);
+
+  await scenario('open', async () => {
+    devA = await openNic(a.address);
+    devC = await openNic(c.address);
+    return { macA: devA.mac, macC: devC.mac, linkA: devA.linkStatus(), driver: devA.driver };
+  });
+
+  await scenario('txToLinux', async () => {
+    if (devA === undefined) throw new Error('A did not open');
+    const before = counters(ifB);
+    const statsBefore = devA.readStats();
+    const sent = await sendTestFrames(devA, macOf(ifB), PLAN.tx.count, PLAN.tx.size);
+    const rx = await waitForCount(() => counters(ifB).rxPackets - before.rxPackets, PLAN.tx.count, 30_000);
+    // A little longer, so that a surplus frame would be seen too.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const after = counters(ifB);
+    const stats = devA.readStats();
+    return {
+      sent,
+      linuxRxPackets: after.rxPackets - before.rxPackets,
+      linuxRxBytes: after.rxBytes - before.rxBytes,
+      waitedFor: rx,
+      tsnicTxPackets: stats.txPackets - statsBefore.txPackets,
+      tsnicTxBytes: stats.txBytes - statsBefore.txBytes,
+    };
+  });
+
+  await scenario('rxFromLinux', async () => {
+    if (devA === undefined) throw new Error('A did not open');
+    const statsBefore = devA.readStats();
+    const receiving = receiveTestFrames(devA, PLAN.rx.count, PLAN.rx.size, 60_000);
+    const sender = await rawsend(ifB, devA.mac, PLAN.rx.count, PLAN.rx.size);
+    const report = await receiving;
+    const stats = devA.readStats();
+    return { sender, ...report, tsnicRxPackets: stats.rxPackets - statsBefore.rxPackets };
+  });
+
+  await scenario('forward', async () => {
+    if (devA === undefined || devC === undefined) throw new Error('A or C did not open');
+    const before = counters(ifD);
+    let stop = false;
+    const forwarding = forward(devA, devC, () => stop);
+    const sender = await rawsend(ifB, macOf(ifD), PLAN.fwd.count, PLAN.fwd.size);
+    const linuxRx = await waitForCount(() => counters(ifD).rxPackets - before.rxPackets, PLAN.fwd.count, 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    stop = true;
+    const totals = await forwarding;
+    const after = counters(ifD);
+    return { sender, ...totals, waitedFor: linuxRx, linuxRxPackets: after.rxPackets - before.rxPackets };
+  });
+
+  await scenario('errors', async () => ({
+    boundToKernel: await errorOf(b.address),
+    absent: await errorOf('0000:00:1e.0'),
+    noIommuGroup: await errorOf(f.address),
+  }));
+
+  await scenario('close', async () => {
+    devA?.close();
+    devC?.close();
+    let secondClose = 'no error';
+    try {
+      devA?.close();
+    } catch (err) {
+      secondClose = (err as Error & { code?: string }).code ?? 'error without code';
+    }
+    return { closedA: devA?.closed, closedC: devC?.closed, secondClose };
+  });
+}
+
+main()
+  .catch((err: unknown) => {
+    results.fatal = String((err as Error).stack ?? err);
+  })
+  .finally(() => {
+    const dir = process.env.TSNIC_JOB_DIR ?? '.';
+    fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(results, null, 2));
+    log('results written');
+  });

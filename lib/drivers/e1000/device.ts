@@ -90,6 +90,10 @@ function settings(options: DeviceOptions): Settings {
 /** Resets the MAC (SDM 14.9: CTRL.RST, self-clearing) with interrupts masked before and after. */
 export function resetNic(bar0: Uint32Array, address: string): void {
   bar0[REG.IMC >>> 2] = IMC_ALL;
+  // Receive and transmit off first: a reset that leaves registers alone (QEMU's model does) must not
+  // leave a previous owner's rings running into memory that is no longer mapped.
+  bar0[REG.RCTL >>> 2] = 0;
+  bar0[REG.TCTL >>> 2] = 0;
   bar0[REG.CTRL >>> 2] = bar0[REG.CTRL >>> 2] | CTRL.RST;
   let polls = 0;
   while ((bar0[REG.CTRL >>> 2] & CTRL.RST) !== 0) {
@@ -182,8 +186,6 @@ export class E1000Device implements NetDevice {
       return device;
     } catch (err) {
       // Nothing left half-configured: stop and reset before the memory the NIC could use is freed.
-      bar0[REG.RCTL >>> 2] = 0;
-      bar0[REG.TCTL >>> 2] = 0;
       resetNic(bar0, address);
       pool?.destroy();
       pci.freeDma(rings);

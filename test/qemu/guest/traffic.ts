@@ -36,7 +36,7 @@ export interface ReceiveReport {
   problems: string[];
 }
 
-/** Receives test frames of `size` on `dev` until `count` arrived or `done()` says stop after a quiet spell. */
+/** Receives test frames of `size` on `dev` until `count` arrived or `timeoutMs` passed, checking every byte. */
 export async function receiveTestFrames(dev: NetDevice, count: number, size: number, timeoutMs: number): Promise<ReceiveReport> {
   const batch = new PacketBatch(64);
   const report: ReceiveReport = { received: 0, inOrder: 0, problems: [] };
@@ -58,21 +58,24 @@ export async function receiveTestFrames(dev: NetDevice, count: number, size: num
   return report;
 }
 
+/** Moves one batch from `from` to `to`; what does not fit in the tx ring is dropped, as a forwarder does. */
+function forwardOnce(from: NetDevice, to: NetDevice, batch: PacketBatch): { received: number; sent: number } {
+  const received = from.rxBatch(0, batch);
+  const sent = received === 0 ? 0 : to.txBatch(0, batch);
+  batch.freeAll();
+  return { received, sent };
+}
+
 /** Forwards in both directions between `a` and `b` until `stop()` is true; returns frames forwarded each way. */
 export async function forward(a: NetDevice, b: NetDevice, stop: () => boolean): Promise<{ aToB: number; bToA: number }> {
   const batch = new PacketBatch(64);
   const totals = { aToB: 0, bToA: 0 };
   while (!stop()) {
-    let moved = 0;
-    for (const [from, to, key] of [[a, b, 'aToB'], [b, a, 'bToA']] as const) {
-      const n = from.rxBatch(0, batch);
-      if (n === 0) continue;
-      const sent = to.txBatch(0, batch);
-      totals[key] += sent;
-      moved += n;
-      batch.freeAll(); // what did not fit in the tx ring is dropped, as a forwarder does
-    }
-    if (moved === 0) await yieldNow();
+    const ab = forwardOnce(a, b, batch);
+    const ba = forwardOnce(b, a, batch);
+    totals.aToB += ab.sent;
+    totals.bToA += ba.sent;
+    if (ab.received === 0 && ba.received === 0) await yieldNow();
   }
   return totals;
 }

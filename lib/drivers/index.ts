@@ -4,9 +4,10 @@
  */
 import type { Driver } from '../device';
 import { e1000Driver } from './e1000';
+import { ixgbeDriver } from './ixgbe';
 
 /** Every driver, in lookup order. */
-export const drivers: readonly Driver[] = [e1000Driver];
+export const drivers: readonly Driver[] = [ixgbeDriver, e1000Driver];
 
 /** The driver claiming `vendorId:deviceId`, or undefined when none does. */
 export function findDriver(vendorId: number, deviceId: number): Driver | undefined {

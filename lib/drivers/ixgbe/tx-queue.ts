@@ -1,0 +1,162 @@
+/**
+ * One 82599 transmit queue (datasheet 7.2): a ring of advanced data descriptors pointing at mempool
+ * buffers, one descriptor per frame (a frame always fits its buffer). Sent buffers return to their
+ * pools lazily, ixy-style, in chunks of 32 found by checking only the chunk's last descriptor (every
+ * descriptor asks for status write-back and the NIC completes them in order). TDT is written once per
+ * call.
+ */
+import { TsnicError } from '../../errors';
+import type { PacketBatch } from '../../memory/batch';
+import { Mempool } from '../../memory/mempool';
+import { TX_CMD_ONE_BUFFER, TX_PAYLEN_SHIFT, TX_STATUS_DD } from './descriptors';
+import { tdt } from './registers';
+
+/** Descriptors cleaned at a time. */
+export const TX_CLEAN_CHUNK = 32;
+/**
+ * Shortest frame a descriptor may carry: PAYLEN must be at least 17 (Linux ixgbe pads to 17 for this
+ * reason). Shorter frames are zero-padded to 17 in their buffer; HLREG0.TXPADEN then pads on the wire
+ * to the Ethernet minimum of 64 bytes with FCS.
+ */
+export const TX_MIN_FRAME = 17;
+/** Longest frame without jumbo frames: MAXFRS.MFS 1518 (its reset value) minus the 4 FCS bytes. */
+export const TX_MAX_FRAME = 1514;
+
+const TWO_POW_32 = 4294967296;
+
+/** Transmit ring state of one queue; the device programs the registers. */
+export class TxQueue {
+  private readonly slotIds: Uint32Array;
+  /** Mempool.registry index of each slot's buffer, so buffers of several pools return correctly. */
+  private readonly slotPools: Uint32Array;
+  private readonly mask: number;
+  /** Next slot to fill (the driver's TDT). */
+  private tail = 0;
+  /** Oldest slot not yet cleaned. */
+  private clean = 0;
+  private readonly tdtIndex: number;
+
+  /**
+   * @param bar0 the device registers
+   * @param queue the queue index (for TDT)
+   * @param ring the descriptor ring, `size` descriptors of 4 words
+   * @param size ring size, a power of two of at least 2 x {@link TX_CLEAN_CHUNK}
+   * @param address the PCI address, for error messages
+   */
+  constructor(
+    private readonly bar0: Uint32Array,
+    queue: number,
+    readonly ring: Uint32Array,
+    readonly size: number,
+    private readonly address: string,
+  ) {
+    this.mask = size - 1;
+    this.slotIds = new Uint32Array(size);
+    this.slotPools = new Uint32Array(size);
+    this.tdtIndex = tdt(queue) >>> 2;
+  }
+
+  /** Descriptors handed to the NIC and not yet cleaned. */
+  get inFlight(): number {
+    return (this.tail - this.clean) & this.mask;
+  }
+
+  /** Returns the buffers of sent descriptors to their pools, whole chunks of {@link TX_CLEAN_CHUNK} at a time. */
+  reclaim(): void {
+    const ring = this.ring;
+    const mask = this.mask;
+    const registry = Mempool.registry;
+    const slotIds = this.slotIds;
+    const slotPools = this.slotPools;
+    const tail = this.tail;
+    let clean = this.clean;
+    while (((tail - clean) & mask) >= TX_CLEAN_CHUNK) {
+      const last = (clean + TX_CLEAN_CHUNK - 1) & mask;
+      if ((ring[(last << 2) + 3] & TX_STATUS_DD) === 0) break;
+      let poolIndex = -1;
+      let pool: Mempool | undefined;
+      for (let k = 0; k < TX_CLEAN_CHUNK; k++) {
+        const p = slotPools[clean];
+        if (p !== poolIndex) {
+          poolIndex = p;
+          pool = registry[p];
+        }
+        // A pool destroyed while its buffers were in flight has nothing to return them to.
+        if (pool !== undefined) pool.free(slotIds[clean]);
+        clean = (clean + 1) & mask;
+      }
+    }
+    this.clean = clean;
+  }
+
+  /**
+   * Queues as many packets of `batch` as there are free descriptors, removes them from its front and
+   * returns how many. A frame of 0 bytes or longer than {@link TX_MAX_FRAME} (or than its buffer)
+   * throws ERR_FRAME_SIZE with the ring untouched.
+   */
+  transmit(batch: PacketBatch): number {
+    this.reclaim();
+    const count = batch.count;
+    if (count === 0) return 0;
+    const pool = batch.pool;
+    if (pool === null) {
+      throw new TsnicError('ERR_BATCH', 'txBatch: the batch has packets but no pool: set batch.pool to their mempool');
+    }
+    const mask = this.mask;
+    // One slot stays empty: TDH == TDT means "nothing to send" to the NIC.
+    const free = this.size - 1 - ((this.tail - this.clean) & mask);
+    const n = count < free ? count : free;
+    const ring = this.ring;
+    const ids = batch.ids;
+    const lengths = batch.lengths;
+    const slotIds = this.slotIds;
+    const slotPools = this.slotPools;
+    const poolIndex = pool.index;
+    const iovaBase = pool.iovaBase;
+    const bufferSize = pool.bufferSize;
+    const maxFrame = bufferSize < TX_MAX_FRAME ? bufferSize : TX_MAX_FRAME;
+    let t = this.tail;
+    for (let k = 0; k < n; k++) {
+      const id = ids[k];
+      let length = lengths[k];
+      if (length < TX_MIN_FRAME || length > maxFrame) {
+        if (length === 0 || length > maxFrame) this.frameSizeError(k, length, maxFrame);
+        pool.data.fill(0, id * bufferSize + length, id * bufferSize + TX_MIN_FRAME);
+        length = TX_MIN_FRAME;
+      }
+      const iova = iovaBase + id * bufferSize;
+      const w = t << 2;
+      ring[w] = iova >>> 0;
+      ring[w + 1] = Math.floor(iova / TWO_POW_32);
+      ring[w + 2] = (TX_CMD_ONE_BUFFER | length) >>> 0;
+      ring[w + 3] = (length << TX_PAYLEN_SHIFT) >>> 0;
+      slotIds[t] = id;
+      slotPools[t] = poolIndex;
+      t = (t + 1) & mask;
+    }
+    if (n > 0) {
+      this.tail = t;
+      this.bar0[this.tdtIndex] = t;
+      batch.consume(n);
+    }
+    return n;
+  }
+
+  /** Returns every buffer still in the ring to its pool. The queue must be stopped. */
+  drop(): void {
+    let i = this.clean;
+    while (i !== this.tail) {
+      Mempool.registry[this.slotPools[i]]?.free(this.slotIds[i]);
+      i = (i + 1) & this.mask;
+    }
+    this.clean = this.tail;
+  }
+
+  private frameSizeError(k: number, length: number, maxFrame: number): never {
+    throw new TsnicError(
+      'ERR_FRAME_SIZE',
+      `${this.address}: txBatch: packet ${k} is ${length} bytes; frames must be 1 to ${maxFrame} bytes without FCS ` +
+        '(MAXFRS without jumbo frames, and no longer than one buffer): shorten or split the frame. Nothing was queued',
+    );
+  }
+}

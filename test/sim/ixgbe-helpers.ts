@@ -7,7 +7,6 @@ import type { DeviceOptions } from '../../lib/device';
 import { IxgbeDevice } from '../../lib/drivers/ixgbe';
 import type { PacketBatch } from '../../lib/memory/batch';
 import type { Mempool } from '../../lib/memory/mempool';
-import { sleep } from './model-helpers';
 
 /** A card with short delays, closed when the test ends. */
 export function testCard(t: Test, options: SimCardOptions = {}): SimCard {
@@ -46,6 +45,6 @@ export async function pollUntil(what: string, cond: () => boolean, timeoutMs = 5
   let spins = 0;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    if ((++spins & 255) === 0) await sleep(0);
+    if ((++spins & 255) === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }

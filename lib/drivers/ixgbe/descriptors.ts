@@ -1,8 +1,7 @@
 /**
  * Advanced rx and tx descriptors of the 82599 (datasheet 7.1.6 and 7.2.3.2.4) as four 32-bit words in
  * a Uint32Array ring: descriptor `i` is words `4i .. 4i+3`. 64-bit bus addresses are written as two
- * halves. The rx and tx queues inline these layouts in their loops; the functions here are the same
- * encoding for ring set-up and for tests.
+ * halves. The writers are small enough for V8 to inline them into the rx/tx loops.
  */
 
 /** Bytes per descriptor (rx and tx). */

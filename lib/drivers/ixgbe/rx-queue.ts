@@ -9,7 +9,6 @@ import type { Mempool } from '../../memory/mempool';
 import { armRxDescriptor, RX_ERROR_FRAME, RX_LENGTH_MASK, RX_STATUS } from './descriptors';
 import { rdt } from './registers';
 
-const TWO_POW_32 = 4294967296;
 const DD = RX_STATUS.DD;
 const EOP = RX_STATUS.EOP;
 /** EOP plus every frame error bit: a good, complete frame has exactly EOP of these. */
@@ -94,11 +93,7 @@ export class RxQueue {
         discarding = true;
       }
       // Re-arm the slot (read format: buffer address, header address 0 also clears DD).
-      const iova = iovaBase + id * bufferSize;
-      ring[w] = iova >>> 0;
-      ring[w + 1] = Math.floor(iova / TWO_POW_32);
-      ring[w + 2] = 0;
-      ring[w + 3] = 0;
+      armRxDescriptor(ring, i, iovaBase + id * bufferSize);
       seen++;
       i = (i + 1) & mask;
     }

@@ -8,7 +8,7 @@
 import { TsnicError } from '../../errors';
 import type { PacketBatch } from '../../memory/batch';
 import { Mempool } from '../../memory/mempool';
-import { TX_CMD_ONE_BUFFER, TX_PAYLEN_SHIFT, TX_STATUS_DD } from './descriptors';
+import { TX_STATUS_DD, writeTxDescriptor } from './descriptors';
 import { tdt } from './registers';
 
 /** Descriptors cleaned at a time. */
@@ -21,8 +21,6 @@ export const TX_CLEAN_CHUNK = 32;
 export const TX_MIN_FRAME = 17;
 /** Longest frame without jumbo frames: MAXFRS.MFS 1518 (its reset value) minus the 4 FCS bytes. */
 export const TX_MAX_FRAME = 1514;
-
-const TWO_POW_32 = 4294967296;
 
 /** Transmit ring state of one queue; the device programs the registers. */
 export class TxQueue {
@@ -124,12 +122,7 @@ export class TxQueue {
         pool.data.fill(0, id * bufferSize + length, id * bufferSize + TX_MIN_FRAME);
         length = TX_MIN_FRAME;
       }
-      const iova = iovaBase + id * bufferSize;
-      const w = t << 2;
-      ring[w] = iova >>> 0;
-      ring[w + 1] = Math.floor(iova / TWO_POW_32);
-      ring[w + 2] = (TX_CMD_ONE_BUFFER | length) >>> 0;
-      ring[w + 3] = (length << TX_PAYLEN_SHIFT) >>> 0;
+      writeTxDescriptor(ring, t, iovaBase + id * bufferSize, length);
       slotIds[t] = id;
       slotPools[t] = poolIndex;
       t = (t + 1) & mask;

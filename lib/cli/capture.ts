@@ -1,0 +1,55 @@
+/** `tsnic capture`: write received frames to a pcap file. */
+import { flagOption, numberOption, stringOption } from './args';
+import { BATCH_OPTION, DEVICE_HELP, DURATION_OPTION, JSON_OPTION, SIM_NOTES, type Command } from './command';
+
+/** The capture subcommand. */
+export const captureCommand: Command = {
+  spec: {
+    name: 'capture',
+    summary: 'Capture received frames into a pcap file (tcpdump/tshark/Wireshark read it)',
+    positionals: [{ name: 'dev', help: DEVICE_HELP }],
+    options: [
+      { name: 'out', kind: 'string', value: 'FILE.pcap', required: true, help: 'The pcap file to write' },
+      { name: 'count', kind: 'integer', value: 'N', min: 1, max: Number.MAX_SAFE_INTEGER, help: 'Stop after N frames' },
+      DURATION_OPTION,
+      { name: 'snaplen', kind: 'integer', value: 'N', min: 1, max: 262144, help: 'Bytes kept of each frame (default 65535)' },
+      { name: 'nanosecond', kind: 'flag', help: 'Nanosecond timestamps (default: microseconds)' },
+      BATCH_OPTION,
+      JSON_OPTION,
+    ],
+    notes: [
+      'Without --count or --duration, captures until Ctrl-C. On a simulated port wired to its tester,',
+      "the tester's generator is started to feed the port (--count frames) unless the spec sets it up.",
+      '',
+      ...SIM_NOTES,
+    ],
+    examples: ['tsnic capture sim:0 --count 1000 --out x.pcap && tshark -r x.pcap', 'tsnic capture 0000:03:00.0 --duration 5 --out trace.pcap'],
+  },
+  async run(args) {
+    const { withDevices, feedSimPort } = await import('./devices');
+    const { runCapture } = await import('../apps/capture');
+    const { Reporter } = await import('../apps/report');
+    const spec = args.positionals.dev ?? '';
+    const count = numberOption(args, 'count');
+    const reporter = new Reporter(Reporter.modeFor(flagOption(args, 'json'), process.stdout));
+    const totals = await withDevices([spec], async ([dev], signal) => {
+      const stopFeed = feedSimPort(spec, count ?? 0);
+      try {
+        return await runCapture(dev, {
+          out: stringOption(args, 'out') ?? '',
+          count,
+          durationS: numberOption(args, 'duration'),
+          snaplen: numberOption(args, 'snaplen'),
+          nanosecond: flagOption(args, 'nanosecond'),
+          batch: numberOption(args, 'batch'),
+          signal,
+          onInterval: (s) => reporter.interval([s]),
+        });
+      } finally {
+        stopFeed?.();
+      }
+    });
+    reporter.total([totals]);
+    return 0;
+  },
+};

@@ -1,0 +1,39 @@
+/**
+ * What a subcommand is (its spec, from which parsing and `--help` come, and its run function) and the
+ * help texts shared between subcommands.
+ */
+import type { CommandSpec, OptionSpec, ParsedArgs } from './args';
+
+/** A `tsnic` subcommand. Its module imports only light modules; `run` loads the native parts. */
+export interface Command {
+  /** Arguments, options and help. */
+  spec: CommandSpec;
+  /** Runs with validated arguments; resolves with the exit code. */
+  run(args: ParsedArgs): Promise<number>;
+}
+
+/** Help for a `<dev>` argument. */
+export const DEVICE_HELP = 'PCI address (0000:03:00.0) or simulated port (sim:0, sim:1; see below)';
+
+/** Notes on simulated device specs, shared by the device commands' `--help`. */
+export const SIM_NOTES = [
+  'Simulated ports: sim:0 and sim:1 are the two ports of a simulated 82599 whose far ends are wired to',
+  'a built-in tester (a generator feeding the port and a checker validating what it sends). Options',
+  'follow the port after commas: wiring=tester|loopback|cross|unplugged, linkUpDelayMs=N, and for the',
+  'tester generator rate=PPS|line, frameSize=N, count=N. Example: sim:0,rate=line,frameSize=60',
+];
+
+/** `--json`: one JSON object per line. */
+export const JSON_OPTION: OptionSpec = {
+  name: 'json', kind: 'flag', help: 'One JSON object per line, per interval, and a last line with "type":"total"',
+};
+
+/** `--duration S`. */
+export const DURATION_OPTION: OptionSpec = {
+  name: 'duration', kind: 'number', value: 'S', min: 0.001, max: 31536000, help: 'Stop after S seconds',
+};
+
+/** `--batch N`. */
+export const BATCH_OPTION: OptionSpec = {
+  name: 'batch', kind: 'integer', value: 'N', min: 1, max: 1024, help: 'Frames per driver call (default 64)',
+};

@@ -1,0 +1,58 @@
+/** `tsnic fwd`: forward frames between two devices, both ways. */
+import type { IntervalStats } from '../apps/interval-stats';
+import { flagOption, numberOption } from './args';
+import { BATCH_OPTION, DEVICE_HELP, DURATION_OPTION, JSON_OPTION, SIM_NOTES, type Command } from './command';
+
+/** The fwd subcommand. */
+export const fwdCommand: Command = {
+  spec: {
+    name: 'fwd',
+    summary: 'Forward frames between two devices in both directions (touching one byte of each, as ixy does)',
+    positionals: [
+      { name: 'devA', help: DEVICE_HELP },
+      { name: 'devB', help: 'The other device' },
+    ],
+    options: [
+      DURATION_OPTION,
+      { name: 'count', kind: 'integer', value: 'N', min: 1, max: Number.MAX_SAFE_INTEGER, help: 'Stop once N frames were received (both ways)' },
+      BATCH_OPTION,
+      JSON_OPTION,
+    ],
+    notes: [
+      'Without --duration or --count, forwards until Ctrl-C. Frames the tx ring does not take are',
+      "dropped and counted (tx_dropped). Simulated ports wired to their testers get traffic from the",
+      "testers' generators unless the spec sets them up; the checkers count what was forwarded.",
+      '',
+      ...SIM_NOTES,
+    ],
+    examples: ['tsnic fwd sim:0 sim:1 --duration 5', 'tsnic fwd 0000:03:00.0 0000:03:00.1 --json'],
+  },
+  async run(args) {
+    const { withDevices, feedSimPort } = await import('./devices');
+    const { runForwarder } = await import('../apps/forwarder');
+    const { Reporter } = await import('../apps/report');
+    const specs = [args.positionals.devA ?? '', args.positionals.devB ?? ''];
+    const reporter = new Reporter(Reporter.modeFor(flagOption(args, 'json'), process.stdout));
+    const pending: IntervalStats[] = [];
+    const totals = await withDevices(specs, async ([a, b], signal) => {
+      const stops = specs.map((spec) => feedSimPort(spec, 0));
+      try {
+        return await runForwarder(a, b, {
+          durationS: numberOption(args, 'duration'),
+          count: numberOption(args, 'count'),
+          batch: numberOption(args, 'batch'),
+          signal,
+          onInterval: (s) => {
+            // Both devices' records arrive one after the other: report them as one line.
+            pending.push(s);
+            if (pending.length === 2) reporter.interval(pending.splice(0));
+          },
+        });
+      } finally {
+        for (const stop of stops) stop?.();
+      }
+    });
+    reporter.total([totals.a, totals.b]);
+    return 0;
+  },
+};

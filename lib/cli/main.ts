@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+/**
+ * The `tsnic` command: picks the subcommand, parses its arguments, runs it. Errors print one line,
+ * `tsnic: <message>`, on stderr and exit non-zero: 2 for bad usage (ERR_INVALID_ARG), 1 otherwise.
+ * Subcommand modules are light; the native addon loads only when a subcommand runs.
+ */
+import { TsnicError } from '../errors';
+import { helpText, parseArgs } from './args';
+import { captureCommand } from './capture';
+import type { Command } from './command';
+import { fwdCommand } from './fwd';
+import { hugepagesCommand } from './hugepages';
+import { pktgenCommand } from './pktgen';
+import { statsCommand } from './stats';
+
+/** Every subcommand, in the order `tsnic --help` lists them. */
+export const commands: readonly Command[] = [
+  pktgenCommand,
+  fwdCommand,
+  captureCommand,
+  statsCommand,
+  hugepagesCommand,
+];
+
+/** The top-level `--help` text. */
+export function mainHelp(): string {
+  const width = Math.max(...commands.map((c) => c.spec.name.length)) + 4;
+  return [
+    'Usage: tsnic <command> [options]',
+    '',
+    'Userspace poll-mode NIC drivers for Node.js: traffic generation, forwarding and capture on Intel',
+    '82599 and e1000 NICs through VFIO, or on a simulated 82599 (sim:0, sim:1) with no hardware and no root.',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.spec.name.padEnd(width)}${c.spec.summary}`),
+    '',
+    'Run tsnic <command> --help for its options. Example: tsnic pktgen sim:0 --count 1000000',
+    '',
+  ].join('\n');
+}
+
+function version(): string {
+  // dist/cli/main.js and lib/cli/main.ts both sit two levels below package.json.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../../package.json') as { version: string }).version;
+}
+
+/** Runs `tsnic` with `argv` (the words after `tsnic`); resolves with the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? commands.find((c) => c.spec.name === rest[0]) : undefined;
+    process.stdout.write(topic === undefined ? mainHelp() : helpText(topic.spec));
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  try {
+    const command = commands.find((c) => c.spec.name === name);
+    if (command === undefined) {
+      throw new TsnicError('ERR_INVALID_ARG', `unknown command "${name}": use one of ${commands.map((c) => c.spec.name).join(', ')} (see: tsnic --help)`);
+    }
+    const args = parseArgs(command.spec, rest);
+    if (args.help) {
+      process.stdout.write(helpText(command.spec));
+      return 0;
+    }
+    return await command.run(args);
+  } catch (err) {
+    if (err instanceof TsnicError) {
+      process.stderr.write(`tsnic: ${err.message}\n`);
+      return err.code === 'ERR_INVALID_ARG' ? 2 : 1;
+    }
+    process.stderr.write(`tsnic: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

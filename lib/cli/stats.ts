@@ -1,0 +1,48 @@
+/** `tsnic stats`: receive and drop, reporting rates and counters. */
+import { flagOption, numberOption } from './args';
+import { BATCH_OPTION, DEVICE_HELP, DURATION_OPTION, JSON_OPTION, SIM_NOTES, type Command } from './command';
+
+/** The stats subcommand. */
+export const statsCommand: Command = {
+  spec: {
+    name: 'stats',
+    summary: 'Receive and drop frames, reporting rates, misses and link state every interval',
+    positionals: [{ name: 'dev', help: DEVICE_HELP }],
+    options: [
+      { name: 'interval', kind: 'number', value: 'S', min: 0.01, max: 3600, help: 'Seconds between reports (default 1)' },
+      DURATION_OPTION,
+      BATCH_OPTION,
+      JSON_OPTION,
+    ],
+    notes: [
+      'Without --duration, runs until Ctrl-C. A simulated port wired to its tester gets traffic from the',
+      "tester's generator unless the spec sets it up.",
+      '',
+      ...SIM_NOTES,
+    ],
+    examples: ['tsnic stats sim:0,rate=1000000 --duration 3', 'tsnic stats 0000:03:00.0 --interval 0.5 --json'],
+  },
+  async run(args) {
+    const { withDevices, feedSimPort } = await import('./devices');
+    const { runStatsMonitor } = await import('../apps/stats-monitor');
+    const { Reporter } = await import('../apps/report');
+    const spec = args.positionals.dev ?? '';
+    const reporter = new Reporter(Reporter.modeFor(flagOption(args, 'json'), process.stdout));
+    const totals = await withDevices([spec], async ([dev], signal) => {
+      const stopFeed = feedSimPort(spec, 0);
+      try {
+        return await runStatsMonitor(dev, {
+          intervalS: numberOption(args, 'interval'),
+          durationS: numberOption(args, 'duration'),
+          batch: numberOption(args, 'batch'),
+          signal,
+          onInterval: (s) => reporter.interval([s]),
+        });
+      } finally {
+        stopFeed?.();
+      }
+    });
+    reporter.total([totals]);
+    return 0;
+  },
+};

@@ -1,0 +1,100 @@
+/**
+ * Opening a device by spec: a PCI address (`0000:03:00.0`, the VFIO backend, the driver chosen by PCI
+ * id from the driver table) or a simulated port (`sim:0`, `sim:1`, optionally with `,key=value`
+ * wiring and tester options, see {@link SimSpec}).
+ */
+import type { DeviceOptions, NetDevice } from './device';
+import type { PciFunction } from './bus/types';
+import { defaultSimCard, openSimPort, parseSimSpec, type SimCardOptions } from './bus/sim';
+import { findDriver } from './drivers';
+import { TsnicError } from './errors';
+import { claimAddress, trackDevice } from './lifecycle';
+import { registerPeer } from './apps/peer';
+
+/** Options of {@link openDevice}: the driver's {@link DeviceOptions} plus the simulated card's. */
+export interface OpenOptions extends DeviceOptions {
+  /** Options for the default simulated card, used when this open creates it (`sim:` specs only). */
+  sim?: SimCardOptions;
+}
+
+const PCI_ADDRESS = /^(?:([0-9a-f]{4}):)?([0-9a-f]{2}):([0-9a-f]{2})\.([0-7])$/i;
+
+/** The full `dddd:bb:dd.f` form of a PCI address (domain 0000 added when left out), or undefined. */
+export function normalizePciAddress(spec: string): string | undefined {
+  const m = PCI_ADDRESS.exec(spec);
+  if (m === null) return undefined;
+  return `${m[1] ?? '0000'}:${m[2]}:${m[3]}.${m[4]}`.toLowerCase();
+}
+
+/** True when `spec` names a simulated port. */
+export function isSimSpec(spec: string): boolean {
+  return spec.startsWith('sim:');
+}
+
+/**
+ * Opens the device `spec` names and initialises it with its driver. The device is registered for
+ * teardown at process exit (lib/lifecycle.ts); opening the same address twice is refused with
+ * ERR_DEVICE_BUSY. Close it with {@link NetDevice.close} when done.
+ *
+ * @example
+ * const dev = await openDevice('sim:0');
+ * const dev = await openDevice('0000:03:00.0', { rxQueues: 2 });
+ */
+export async function openDevice(spec: string, options: OpenOptions = {}): Promise<NetDevice> {
+  if (typeof spec !== 'string') throw new TsnicError('ERR_INVALID_ARG', `device spec must be a string, got ${typeof spec}`);
+  if (isSimSpec(spec)) return openSim(spec, options);
+  const address = normalizePciAddress(spec);
+  if (address === undefined) {
+    throw new TsnicError(
+      'ERR_PCI_ADDRESS',
+      `"${spec}" is not a device: use a PCI address like 0000:03:00.0 (see tsnic list) or a simulated port, sim:0 or sim:1`,
+    );
+  }
+  claimAddress(address);
+  throw new TsnicError(
+    'ERR_VFIO_UNAVAILABLE',
+    `${address}: this build of tsnic has no VFIO backend yet: use a simulated port (sim:0) or update tsnic`,
+  );
+}
+
+async function openSim(spec: string, options: OpenOptions): Promise<NetDevice> {
+  const parsed = parseSimSpec(spec);
+  const address = `sim:${parsed.port}`;
+  claimAddress(address);
+  const port = openSimPort(spec, options.sim);
+  const dev = await openWithDriver(port, options);
+  const card = defaultSimCard();
+  if (card.wiring(parsed.port) === 'tester') registerPeer(dev, card.tester(parsed.port));
+  return dev;
+}
+
+async function openWithDriver(pci: PciFunction, options: DeviceOptions): Promise<NetDevice> {
+  const driver = findDriver(pci.vendorId, pci.deviceId);
+  if (driver === undefined) {
+    pci.close();
+    throw new TsnicError(
+      'ERR_UNSUPPORTED_DEVICE',
+      `${pci.address}: no tsnic driver for PCI id ${hex4(pci.vendorId)}:${hex4(pci.deviceId)}: ` +
+        'tsnic drives Intel 82599 (ixgbe) and 8254x (e1000) NICs; see tsnic list',
+    );
+  }
+  let dev: NetDevice;
+  try {
+    dev = await driver.open(pci, options);
+  } catch (err) {
+    pci.close();
+    throw err;
+  }
+  trackDevice({
+    address: pci.address,
+    get closed() {
+      return dev.closed;
+    },
+    close: () => dev.close(),
+  });
+  return dev;
+}
+
+function hex4(n: number): string {
+  return n.toString(16).padStart(4, '0');
+}

@@ -141,10 +141,17 @@ export class PortMeter {
   }
 }
 
+/** Rounds to `digits` decimals (readable JSON; far below what a 1 s interval can resolve). */
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
 function withRates(s: IntervalStats, direction: 'tx' | 'rx'): IntervalStats {
   const packets = direction === 'tx' ? s.tx_packets : s.rx_packets;
   const bytes = direction === 'tx' ? s.tx_bytes : s.rx_bytes;
-  s.mpps = s.seconds > 0 ? packets / s.seconds / 1e6 : 0;
-  s.gbps = s.seconds > 0 ? (bytes * 8) / s.seconds / 1e9 : 0;
+  s.mpps = s.seconds > 0 ? round(packets / s.seconds / 1e6, 4) : 0;
+  s.gbps = s.seconds > 0 ? round((bytes * 8) / s.seconds / 1e9, 4) : 0;
+  s.seconds = round(s.seconds, 6);
   return s;
 }

@@ -36,7 +36,8 @@ export function formatTotal(s: IntervalStats): string {
     `rx ${s.rx_packets} packets ${s.rx_bytes} bytes, missed ${s.rx_missed}`;
   if (s.tx_dropped > 0) line += `, dropped ${s.tx_dropped}`;
   line += `, ${rate(s.mpps)} Mpps ${rate(s.gbps)} Gbit/s`;
-  if (s.peer_rx_packets !== undefined) {
+  if (s.peer_tx_packets !== undefined && s.peer_tx_packets > 0) line += `; peer sent ${s.peer_tx_packets}`;
+  if (s.peer_rx_packets !== undefined && (s.tx_packets > 0 || s.peer_rx_packets > 0)) {
     line += `; peer received ${s.peer_rx_packets} (${s.peer_seq_gaps ?? 0} sequence gaps, ${s.peer_bad_checksums ?? 0} bad checksums)`;
   }
   return line;

@@ -25,13 +25,13 @@ export const captureCommand: Command = {
     ],
     examples: ['tsnic capture sim:0 --count 1000 --out x.pcap && tshark -r x.pcap', 'tsnic capture 0000:03:00.0 --duration 5 --out trace.pcap'],
   },
-  async run(args) {
+  async run(args, io) {
     const { withDevices, feedSimPort } = await import('./devices');
     const { runCapture } = await import('../apps/capture');
     const { Reporter } = await import('../apps/report');
     const spec = args.positionals.dev ?? '';
     const count = numberOption(args, 'count');
-    const reporter = new Reporter(Reporter.modeFor(flagOption(args, 'json'), process.stdout));
+    const reporter = new Reporter(Reporter.modeFor(flagOption(args, 'json'), io.stdout), io.stdout);
     const totals = await withDevices([spec], async ([dev], signal) => {
       const stopFeed = feedSimPort(spec, count ?? 0);
       try {

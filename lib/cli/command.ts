@@ -4,12 +4,20 @@
  */
 import type { CommandSpec, OptionSpec, ParsedArgs } from './args';
 
+/** Where a command writes: process.stdout/stderr, or collectors in tests. */
+export interface Io {
+  /** Results and reports; `isTTY` selects the live single-line report. */
+  stdout: { write(text: string): unknown; isTTY?: boolean };
+  /** Warnings and errors. */
+  stderr: { write(text: string): unknown };
+}
+
 /** A `tsnic` subcommand. Its module imports only light modules; `run` loads the native parts. */
 export interface Command {
   /** Arguments, options and help. */
   spec: CommandSpec;
   /** Runs with validated arguments; resolves with the exit code. */
-  run(args: ParsedArgs): Promise<number>;
+  run(args: ParsedArgs, io: Io): Promise<number>;
 }
 
 /** Help for a `<dev>` argument. */

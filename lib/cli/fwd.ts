@@ -27,12 +27,12 @@ export const fwdCommand: Command = {
     ],
     examples: ['tsnic fwd sim:0 sim:1 --duration 5', 'tsnic fwd 0000:03:00.0 0000:03:00.1 --json'],
   },
-  async run(args) {
+  async run(args, io) {
     const { withDevices, feedSimPort } = await import('./devices');
     const { runForwarder } = await import('../apps/forwarder');
     const { Reporter } = await import('../apps/report');
     const specs = [args.positionals.devA ?? '', args.positionals.devB ?? ''];
-    const reporter = new Reporter(Reporter.modeFor(flagOption(args, 'json'), process.stdout));
+    const reporter = new Reporter(Reporter.modeFor(flagOption(args, 'json'), io.stdout), io.stdout);
     const pending: IntervalStats[] = [];
     const totals = await withDevices(specs, async ([a, b], signal) => {
       const stops = specs.map((spec) => feedSimPort(spec, 0));

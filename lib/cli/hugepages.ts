@@ -68,16 +68,16 @@ export const hugepagesCommand: Command = {
     ],
     examples: ['tsnic hugepages', 'sudo tsnic hugepages --pages 64'],
   },
-  async run(args) {
+  async run(args, io) {
     const pages = numberOption(args, 'pages');
     if (pages === undefined) {
-      process.stdout.write(`${describe(readHugepages())}\n`);
+      io.stdout.write(`${describe(readHugepages())}\n`);
       return 0;
     }
     const pool = setHugepages(pages);
-    process.stdout.write(`${describe(pool)}\n`);
+    io.stdout.write(`${describe(pool)}\n`);
     if (pool.total < pages) {
-      process.stderr.write(`tsnic: the kernel reserved only ${pool.total} of ${pages} pages (memory is fragmented): free memory or reboot with hugepages=${pages}\n`);
+      io.stderr.write(`tsnic: the kernel reserved only ${pool.total} of ${pages} pages (memory is fragmented): free memory or reboot with hugepages=${pages}\n`);
       return 1;
     }
     return 0;

@@ -7,7 +7,7 @@
 import { TsnicError } from '../errors';
 import { helpText, parseArgs } from './args';
 import { captureCommand } from './capture';
-import type { Command } from './command';
+import type { Command, Io } from './command';
 import { fwdCommand } from './fwd';
 import { hugepagesCommand } from './hugepages';
 import { pktgenCommand } from './pktgen';
@@ -46,15 +46,15 @@ function version(): string {
 }
 
 /** Runs `tsnic` with `argv` (the words after `tsnic`); resolves with the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? commands.find((c) => c.spec.name === rest[0]) : undefined;
-    process.stdout.write(topic === undefined ? mainHelp() : helpText(topic.spec));
+    io.stdout.write(topic === undefined ? mainHelp() : helpText(topic.spec));
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-v') {
-    process.stdout.write(`${version()}\n`);
+    io.stdout.write(`${version()}\n`);
     return 0;
   }
   try {
@@ -64,16 +64,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const args = parseArgs(command.spec, rest);
     if (args.help) {
-      process.stdout.write(helpText(command.spec));
+      io.stdout.write(helpText(command.spec));
       return 0;
     }
-    return await command.run(args);
+    return await command.run(args, io);
   } catch (err) {
     if (err instanceof TsnicError) {
-      process.stderr.write(`tsnic: ${err.message}\n`);
+      io.stderr.write(`tsnic: ${err.message}\n`);
       return err.code === 'ERR_INVALID_ARG' ? 2 : 1;
     }
-    process.stderr.write(`tsnic: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    io.stderr.write(`tsnic: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return 1;
   }
 }

@@ -26,7 +26,7 @@ export const pktgenCommand: Command = {
     ],
     examples: ['tsnic pktgen sim:0 --count 1000000', 'tsnic pktgen 0000:03:00.0 --duration 10 --rate 5 --json'],
   },
-  async run(args) {
+  async run(args, io) {
     const { withDevices } = await import('./devices');
     const { runPktgen } = await import('../apps/pktgen');
     const { parseMac } = await import('../apps/frame-builder');
@@ -35,7 +35,7 @@ export const pktgenCommand: Command = {
     const srcMac = stringOption(args, 'src-mac');
     if (dstMac !== undefined) parseMac('--dst-mac', dstMac);
     if (srcMac !== undefined) parseMac('--src-mac', srcMac);
-    const reporter = new Reporter(Reporter.modeFor(flagOption(args, 'json'), process.stdout));
+    const reporter = new Reporter(Reporter.modeFor(flagOption(args, 'json'), io.stdout), io.stdout);
     const totals = await withDevices([args.positionals.dev ?? ''], ([dev], signal) =>
       runPktgen(dev, {
         count: numberOption(args, 'count'),

@@ -1,0 +1,87 @@
+import t from 'tap';
+import { commands, main } from '../../lib/cli/main';
+import { tsnic } from './cli-run';
+
+/** Runs main() in this process, collecting what it writes. */
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+  });
+  return { code, stdout, stderr };
+}
+
+/** Asserts a run failed with exactly one `tsnic: ...` line on stderr matching `pattern`. */
+async function fails(t: Tap.Test, argv: string[], pattern: RegExp, code = 2): Promise<void> {
+  const r = await run(argv);
+  t.equal(r.code, code, `${argv.join(' ')}: exit ${code}`);
+  t.match(r.stderr, /^tsnic: [^\n]+\n$/, `${argv.join(' ')}: one line`);
+  t.match(r.stderr, pattern, argv.join(' '));
+}
+
+t.test('every subcommand has --help, listed by tsnic --help', async (t) => {
+  const top = await run(['--help']);
+  t.equal(top.code, 0);
+  for (const c of commands) {
+    t.match(top.stdout, new RegExp(`^  ${c.spec.name} +\\S`, 'm'), `tsnic --help lists ${c.spec.name}`);
+    const h = await run([c.spec.name, '--help']);
+    t.equal(h.code, 0);
+    t.match(h.stdout, new RegExp(`^Usage: tsnic ${c.spec.name}`));
+    t.match(h.stdout, /--help/);
+    t.same(await run(['help', c.spec.name]), h, `tsnic help ${c.spec.name} is the same`);
+  }
+  t.same(commands.map((c) => c.spec.name).sort(), ['capture', 'fwd', 'hugepages', 'pktgen', 'stats']);
+});
+
+t.test('unknown command and no command', async (t) => {
+  await fails(t, ['frobnicate'], /unknown command "frobnicate": use one of pktgen, fwd/);
+  const none = await run([]);
+  t.equal(none.code, 2);
+  t.match(none.stdout, /^Usage: tsnic <command>/);
+});
+
+t.test('unknown flags are refused by every subcommand', async (t) => {
+  for (const argv of [['pktgen', 'sim:0'], ['fwd', 'sim:0', 'sim:1'], ['capture', 'sim:0', '--out', 'x.pcap'], ['stats', 'sim:0'], ['hugepages']]) {
+    await fails(t, [...argv, '--bogus'], new RegExp(`unknown option --bogus \\(see: tsnic ${argv[0]} --help\\)`));
+  }
+});
+
+t.test('bad numbers are refused with the option, the accepted range and the value', async (t) => {
+  await fails(t, ['pktgen', 'sim:0', '--count', '1.5'], /--count must be a whole number from 1 to \d+, got "1.5"/);
+  await fails(t, ['pktgen', 'sim:0', '--size', '59'], /--size must be a whole number from 60 to 1514, got "59"/);
+  await fails(t, ['pktgen', 'sim:0', '--rate', 'fast'], /--rate must be a number from 0 to 1000, got "fast"/);
+  await fails(t, ['pktgen', 'sim:0', '--batch', '0'], /--batch must be a whole number from 1 to 1024/);
+  await fails(t, ['pktgen', 'sim:0', '--duration', '-1'], /--duration must be a number/);
+  await fails(t, ['fwd', 'sim:0', 'sim:1', '--duration', 'x'], /--duration must be a number/);
+  await fails(t, ['capture', 'sim:0', '--out', 'x.pcap', '--count', '0'], /--count must be a whole number/);
+  await fails(t, ['stats', 'sim:0', '--interval', '0'], /--interval must be a number from 0.01 to 3600/);
+  await fails(t, ['hugepages', '--pages', '-3'], /--pages must be a whole number from 0/);
+  await fails(t, ['pktgen', 'sim:0', '--dst-mac', '01:02'], /--dst-mac must be a MAC address like 02:00:00:00:00:01, got "01:02"/);
+});
+
+t.test('missing and surplus arguments', async (t) => {
+  await fails(t, ['pktgen'], /missing <dev> \(see: tsnic pktgen --help\)/);
+  await fails(t, ['fwd', 'sim:0'], /missing <devB>/);
+  await fails(t, ['capture', 'sim:0'], /missing --out FILE.pcap/);
+  await fails(t, ['stats', 'sim:0', 'sim:1'], /unexpected argument "sim:1"/);
+  await fails(t, ['pktgen', 'sim:0', '--count'], /--count needs a value/);
+});
+
+t.test('unknown devices exit 1 with what a device spec looks like', async (t) => {
+  await fails(t, ['pktgen', 'eth0', '--count', '1'], /"eth0" is not a device: use a PCI address like 0000:03:00.0 .* sim:0 or sim:1/, 1);
+  await fails(t, ['stats', 'sim:2', '--duration', '0.1'], /"sim:2" is not a sim device: use sim:0 or sim:1/, 1);
+  await fails(t, ['capture', 'sim:0,colour=red', '--out', 'x.pcap'], /unknown sim option "colour"/, 1);
+  await fails(t, ['fwd', 'sim:0', 'sim:0', '--duration', '0.1'], /sim:0 is already open in this process/, 1);
+});
+
+t.test('as a process: one line on stderr, no stack trace, non-zero exit', async (t) => {
+  const r = await tsnic(['pktgen', 'sim:0', '--count', 'many']);
+  t.equal(r.code, 2);
+  t.equal(r.stdout, '');
+  t.equal(r.stderr, 'tsnic: --count must be a whole number from 1 to 9007199254740991, got "many" (see: tsnic pktgen --help)\n');
+  const bad = await tsnic(['capture', '0000:zz:00.0', '--out', 'x.pcap']);
+  t.equal(bad.code, 1);
+  t.match(bad.stderr, /^tsnic: "0000:zz:00.0" is not a device[^\n]*\n$/);
+});

@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { commands, main } from '../../lib/cli/main';
 import { tsnic } from './cli-run';
 
@@ -14,7 +14,7 @@ async function run(argv: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 /** Asserts a run failed with exactly one `tsnic: ...` line on stderr matching `pattern`. */
-async function fails(t: Tap.Test, argv: string[], pattern: RegExp, code = 2): Promise<void> {
+async function fails(t: Test, argv: string[], pattern: RegExp, code = 2): Promise<void> {
   const r = await run(argv);
   t.equal(r.code, code, `${argv.join(' ')}: exit ${code}`);
   t.match(r.stderr, /^tsnic: [^\n]+\n$/, `${argv.join(' ')}: one line`);

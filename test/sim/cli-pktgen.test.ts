@@ -21,7 +21,7 @@ t.test('plain output (piped): interval lines and a readable total line', async (
   const r = await tsnic(['pktgen', 'sim:1', '--count', '5000', '--size', '1514', '--batch', '16', '--dst-mac', '02:00:00:00:00:09']);
   t.equal(r.code, 0, r.stderr);
   t.match(r.stdout, /^sim:1 total: [\d.]+ s, tx 5000 packets 7570000 bytes, .*peer received 5000 \(0 sequence gaps, 0 bad checksums\)\n$/m);
-  t.notMatch(r.stdout, /\r|\x1b\[/, 'no terminal control characters when piped');
+  t.notOk(r.stdout.includes('\r') || r.stdout.includes('\u001b['), 'no terminal control characters when piped');
 });
 
 t.test('Ctrl-C stops pktgen cleanly: exit 0, totals printed, every sent frame seen by the tester', async (t) => {
@@ -57,6 +57,6 @@ t.test('fwd and stats on the simulated card run for --duration and report both p
   t.ok(lines.some((l) => l.type === 'interval' && l.device === 'sim:1'));
   const stats = await tsnic(['stats', 'sim:0,rate=100000', '--duration', '0.5', '--interval', '0.1']);
   t.equal(stats.code, 0, stats.stderr);
-  t.match(stats.stdout, /^sim:0  tx 0\.00 Mpps 0\.00 Gbit\/s  rx [\d.]+ Mpps [\d.]+ Gbit\/s  missed 0  link up$/m);
+  t.match(stats.stdout, /^sim:0 {2}tx 0\.00 Mpps 0\.00 Gbit\/s {2}rx [\d.]+ Mpps [\d.]+ Gbit\/s {2}missed 0 {2}link up$/m);
   t.match(stats.stdout, /^sim:0 total: .* rx \d+ packets/m);
 });

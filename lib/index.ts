@@ -1,0 +1,51 @@
+/**
+ * tsnic: userspace poll-mode NIC drivers for Node.js over Linux VFIO, and a simulated Intel 82599.
+ *
+ * Open a device by spec ({@link openDevice}: `0000:03:00.0` or `sim:0`), move packets in batches
+ * ({@link NetDevice.rxBatch}, {@link NetDevice.txBatch}) over buffers of a {@link Mempool}, or run the
+ * ready-made apps as async functions: {@link runPktgen}, {@link runForwarder}, {@link runCapture},
+ * {@link runStatsMonitor}; {@link receive} is the async-iterator flavour for scripts.
+ *
+ * @example
+ * import { openDevice, runPktgen } from 'tsnic';
+ * const dev = await openDevice('sim:0');
+ * const totals = await runPktgen(dev, { count: 1_000_000 });
+ * console.log(totals.tx_packets, totals.peer_rx_packets, totals.mpps);
+ * dev.close();
+ *
+ * @packageDocumentation
+ */
+
+// Devices.
+export { openDevice, normalizePciAddress, type OpenOptions } from './open';
+export { emptyStats, type DeviceOptions, type DeviceStats, type Driver, type LinkStatus, type NetDevice } from './device';
+export { drivers, findDriver } from './drivers';
+export type { BackendKind, DmaOptions, DmaRegion, HugepagePolicy, PciFunction } from './bus/types';
+export { TsnicError, type TsnicErrorCode } from './errors';
+
+// Packet memory.
+export { Mempool, type MempoolOptions } from './memory/mempool';
+export { PacketBatch } from './memory/batch';
+
+// The simulated 82599.
+export {
+  SimCard, SimPort, SimTester, lineRatePps, openSimPort, parseSimSpec,
+  type SimCardOptions, type SimFaults, type SimGeneratorOptions, type SimPortCounters, type SimSpec, type SimTesterStats,
+  type SimViolations, type SimWiring,
+} from './bus/sim';
+
+// Apps.
+export { runPktgen, type PktgenOptions, type PktgenTotals } from './apps/pktgen';
+export { runForwarder, type ForwarderOptions, type ForwarderTotals } from './apps/forwarder';
+export { runCapture, type CaptureOptions, type CaptureTotals } from './apps/capture';
+export { runStatsMonitor, type StatsMonitorOptions } from './apps/stats-monitor';
+export { receive, packetBytes, type ReceiveOptions } from './apps/receive';
+export type { IntervalStats } from './apps/interval-stats';
+export { Reporter, formatInterval, formatTotal, type ReportMode, type ReportSink } from './apps/report';
+export { peerOf, type PeerTester } from './apps/peer';
+export {
+  buildFrame, checksumsValid, parseMac, readSequence, writeSequence, SEQ_OFFSET, type FrameTemplate,
+} from './apps/frame-builder';
+
+// pcap.
+export { PcapWriter, PCAP_MAGIC_MICRO, PCAP_MAGIC_NANO, LINKTYPE_ETHERNET, type PcapWriterOptions } from './pcap/writer';

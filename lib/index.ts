@@ -29,7 +29,7 @@ export { PacketBatch } from './memory/batch';
 
 // The simulated 82599.
 export {
-  SimCard, SimPort, SimTester, lineRatePps, openSimPort, parseSimSpec,
+  SimCard, SimPort, SimTester, defaultSimCard, lineRatePps, openSimPort, parseSimSpec,
   type SimCardOptions, type SimFaults, type SimGeneratorOptions, type SimPortCounters, type SimSpec, type SimTesterStats,
   type SimViolations, type SimWiring,
 } from './bus/sim';

@@ -6,10 +6,12 @@
  */
 import { TsnicError } from '../errors';
 import { helpText, parseArgs } from './args';
+import { bindCommand, unbindCommand } from './bind';
 import { captureCommand } from './capture';
 import type { Command, Io } from './command';
 import { fwdCommand } from './fwd';
 import { hugepagesCommand } from './hugepages';
+import { listCommand } from './list';
 import { pktgenCommand } from './pktgen';
 import { statsCommand } from './stats';
 
@@ -19,6 +21,9 @@ export const commands: readonly Command[] = [
   fwdCommand,
   captureCommand,
   statsCommand,
+  listCommand,
+  bindCommand,
+  unbindCommand,
   hugepagesCommand,
 ];
 

@@ -32,7 +32,7 @@ t.test('every subcommand has --help, listed by tsnic --help', async (t) => {
     t.match(h.stdout, /--help/);
     t.same(await run(['help', c.spec.name]), h, `tsnic help ${c.spec.name} is the same`);
   }
-  t.same(commands.map((c) => c.spec.name).sort(), ['capture', 'fwd', 'hugepages', 'pktgen', 'stats']);
+  t.same(commands.map((c) => c.spec.name).sort(), ['bind', 'capture', 'fwd', 'hugepages', 'list', 'pktgen', 'stats', 'unbind']);
 });
 
 t.test('unknown command and no command', async (t) => {
@@ -43,7 +43,7 @@ t.test('unknown command and no command', async (t) => {
 });
 
 t.test('unknown flags are refused by every subcommand', async (t) => {
-  for (const argv of [['pktgen', 'sim:0'], ['fwd', 'sim:0', 'sim:1'], ['capture', 'sim:0', '--out', 'x.pcap'], ['stats', 'sim:0'], ['hugepages']]) {
+  for (const argv of [['pktgen', 'sim:0'], ['fwd', 'sim:0', 'sim:1'], ['capture', 'sim:0', '--out', 'x.pcap'], ['stats', 'sim:0'], ['hugepages'], ['list'], ['bind', '0000:03:00.0'], ['unbind', '0000:03:00.0']]) {
     await fails(t, [...argv, '--bogus'], new RegExp(`unknown option --bogus \\(see: tsnic ${argv[0]} --help\\)`));
   }
 });

@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { main } from '../../lib/cli/main';
+import { assess } from '../../lib/cli/list';
+import { bindToVfio, defaultRouteInterfaces, listNetworkFunctions, readPci, unbindFromVfio } from '../../lib/cli/pci-sysfs';
+import { findDriver } from '../../lib/drivers';
+
+/** A fake /sys and /proc: a routed 82599 port (eth0), a free 82599 port, an e1000 on vfio-pci, a GPU. */
+function fakeTree(): { sys: string; proc: string } {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tsnic-sysfs-'));
+  const sys = path.join(root, 'sys');
+  const proc = path.join(root, 'proc');
+  const devices = path.join(sys, 'bus', 'pci', 'devices');
+  for (const d of ['ixgbe', 'vfio-pci', 'e1000', 'nouveau']) fs.mkdirSync(path.join(sys, 'bus', 'pci', 'drivers', d), { recursive: true });
+  fs.writeFileSync(path.join(sys, 'bus', 'pci', 'drivers_probe'), '');
+  const add = (address: string, vendor: string, device: string, cls: string, driver?: string, group?: number, iface?: string): void => {
+    const dir = path.join(devices, address);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'vendor'), `${vendor}\n`);
+    fs.writeFileSync(path.join(dir, 'device'), `${device}\n`);
+    fs.writeFileSync(path.join(dir, 'class'), `${cls}\n`);
+    fs.writeFileSync(path.join(dir, 'driver_override'), '(null)\n');
+    if (driver !== undefined) {
+      fs.symlinkSync(path.join(sys, 'bus', 'pci', 'drivers', driver), path.join(dir, 'driver'));
+      fs.writeFileSync(path.join(sys, 'bus', 'pci', 'drivers', driver, 'unbind'), '');
+    }
+    if (group !== undefined) fs.symlinkSync(`../../../kernel/iommu_groups/${group}`, path.join(dir, 'iommu_group'));
+    if (iface !== undefined) fs.mkdirSync(path.join(dir, 'net', iface), { recursive: true });
+  };
+  add('0000:03:00.0', '0x8086', '0x10fb', '0x020000', 'ixgbe', 12, 'eth0');
+  add('0000:03:00.1', '0x8086', '0x10fb', '0x020000', 'ixgbe', 13, 'eth1');
+  add('0000:00:1f.0', '0x8086', '0x100e', '0x020000', 'vfio-pci', 7);
+  add('0000:01:00.0', '0x10de', '0x1234', '0x030000', 'nouveau', 1);
+  fs.mkdirSync(path.join(proc, 'net'), { recursive: true });
+  fs.writeFileSync(
+    path.join(proc, 'net', 'route'),
+    'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n' +
+      'eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n' +
+      'eth1\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n',
+  );
+  t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
+  return { sys, proc };
+}
+
+const describe = (v: number, d: number): string | undefined => findDriver(v, d)?.describe(v, d);
+
+t.test('list: network functions only, with driver, group, interfaces and what to do', async (t) => {
+  const roots = fakeTree();
+  t.same(defaultRouteInterfaces(roots), ['eth0']);
+  const routed = defaultRouteInterfaces(roots);
+  const rows = listNetworkFunctions(roots).map((f) => assess(f, describe, routed));
+  t.same(rows.map((r) => r.address), ['0000:00:1f.0', '0000:03:00.0', '0000:03:00.1'], 'the GPU is not listed');
+  t.match(rows[0], { driver: 'vfio-pci', iommuGroup: 7, ready: true, hint: '' });
+  t.ok(rows[0].supported !== undefined, 'the e1000 is supported');
+  t.match(rows[1], { driver: 'ixgbe', interfaces: ['eth0'], ready: false, hint: /default route/ });
+  t.match(rows[2], { driver: 'ixgbe', iommuGroup: 13, ready: false, hint: 'run: sudo tsnic bind 0000:03:00.1' });
+  const noGroup = assess({ ...readPci('0000:03:00.1', roots), iommuGroup: undefined }, describe, routed);
+  t.match(noGroup.hint, /intel_iommu=on/);
+  t.equal(assess(readPci('0000:01:00.0', roots), describe, routed).supported, undefined);
+});
+
+t.test('bind refuses the port carrying the default route unless forced', async (t) => {
+  const roots = fakeTree();
+  t.throws(() => bindToVfio('0000:03:00.0', false, roots), {
+    code: 'ERR_UNSAFE', message: /0000:03:00.0 carries this machine's default route \(eth0\).*--force/,
+  });
+  const dir = path.join(roots.sys, 'bus', 'pci', 'devices', '0000:03:00.0');
+  t.equal(fs.readFileSync(path.join(dir, 'driver_override'), 'utf8'), '(null)\n', 'nothing was written');
+  // Forced: the writes happen (the fake kernel does not rebind, so the check afterwards reports it).
+  t.throws(() => bindToVfio('0000:03:00.0', true, roots), { code: 'ERR_SYSFS', message: /did not bind to vfio-pci \(driver now: ixgbe\)/ });
+  t.equal(fs.readFileSync(path.join(dir, 'driver_override'), 'utf8'), 'vfio-pci');
+});
+
+t.test('bind and unbind write driver_override, unbind and drivers_probe ', async (t) => {
+  const roots = fakeTree();
+  const dir = path.join(roots.sys, 'bus', 'pci', 'devices', '0000:03:00.1');
+  const probe = path.join(roots.sys, 'bus', 'pci', 'drivers_probe');
+  // The fake kernel does not rebind, so bind reports that after doing its writes.
+  t.throws(() => bindToVfio('0000:03:00.1', false, roots), { code: 'ERR_SYSFS' });
+  t.equal(fs.readFileSync(path.join(dir, 'driver_override'), 'utf8'), 'vfio-pci');
+  t.equal(fs.readFileSync(path.join(roots.sys, 'bus', 'pci', 'drivers', 'ixgbe', 'unbind'), 'utf8'), '0000:03:00.1');
+  t.equal(fs.readFileSync(probe, 'utf8'), '0000:03:00.1');
+
+  const vfioDev = '0000:00:1f.0';
+  t.equal(bindToVfio(vfioDev, false, roots).driver, 'vfio-pci', 'already on vfio-pci: nothing to do');
+  unbindFromVfio(vfioDev, roots);
+  t.equal(fs.readFileSync(path.join(roots.sys, 'bus', 'pci', 'drivers', 'vfio-pci', 'unbind'), 'utf8'), vfioDev);
+  t.equal(fs.readFileSync(path.join(roots.sys, 'bus', 'pci', 'devices', vfioDev, 'driver_override'), 'utf8'), '\n', 'override cleared');
+  t.equal(fs.readFileSync(probe, 'utf8'), vfioDev);
+});
+
+t.test('bind without vfio-pci loaded, and unknown addresses', async (t) => {
+  const roots = fakeTree();
+  fs.rmSync(path.join(roots.sys, 'bus', 'pci', 'drivers', 'vfio-pci'), { recursive: true });
+  t.throws(() => bindToVfio('0000:03:00.1', false, roots), { code: 'ERR_VFIO_UNAVAILABLE', message: /modprobe vfio-pci/ });
+  t.throws(() => readPci('0000:09:00.0', roots), { code: 'ERR_NO_DEVICE', message: /no such PCI device/ });
+});
+
+t.test('the commands: bad addresses and flags exit non-zero with one line', async (t) => {
+  for (const [argv, pattern, code] of [
+    [['bind', 'eth0'], /^tsnic: "eth0" is not a PCI address: use the form 0000:03:00.0/, 1],
+    [['unbind', '03:00'], /^tsnic: "03:00" is not a PCI address/, 1],
+    [['bind'], /^tsnic: missing <pci>/, 2],
+    [['unbind', '0000:03:00.0', '--force'], /^tsnic: unknown option --force/, 2],
+    [['list', 'extra'], /^tsnic: unexpected argument "extra"/, 2],
+    [['bind', '0000:7f:1f.7'], /^tsnic: 0000:7f:1f.7: no such PCI device/, 1],
+  ] as const) {
+    let stderr = '';
+    const got = await main([...argv], { stdout: { write: () => true }, stderr: { write: (s: string) => (stderr += s) } });
+    t.equal(got, code, argv.join(' '));
+    t.match(stderr, pattern);
+    t.equal(stderr.split('\n').length, 2, 'one line');
+  }
+});

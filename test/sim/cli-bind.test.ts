@@ -6,6 +6,7 @@ import { main } from '../../lib/cli/main';
 import { assess } from '../../lib/cli/list';
 import { bindToVfio, defaultRouteInterfaces, listNetworkFunctions, readPci, unbindFromVfio } from '../../lib/cli/pci-sysfs';
 import { findDriver } from '../../lib/drivers';
+import { readHugepages, setHugepages } from '../../lib/cli/hugepages';
 
 /** A fake /sys and /proc: a routed 82599 port (eth0), a free 82599 port, an e1000 on vfio-pci, a GPU. */
 function fakeTree(): { sys: string; proc: string } {
@@ -113,4 +114,17 @@ t.test('the commands: bad addresses and flags exit non-zero with one line', asyn
     t.match(stderr, pattern);
     t.equal(stderr.split('\n').length, 2, 'one line');
   }
+});
+
+t.test('hugepages: reads the pool, sets it, and says when the kernel gave fewer pages', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsnic-huge-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(dir, 'nr_hugepages'), '8\n');
+  fs.writeFileSync(path.join(dir, 'free_hugepages'), '3\n');
+  t.same(readHugepages(dir), { total: 8, free: 3 });
+  t.same(setHugepages(64, dir), { total: 64, free: 3 });
+  t.throws(() => readHugepages(path.join(dir, 'missing')), { code: 'ERR_SYSFS', message: /no 2 MiB hugepage support/ });
+  let stdout = '';
+  t.equal(await main(['hugepages'], { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: () => true } }), 0);
+  t.match(stdout, /^2 MiB hugepages: \d+ reserved \(\d+ MiB\), \d+ free\n$/);
 });

@@ -1,3 +1,37 @@
-/** native/binding/vfio.cc: filled in by the VFIO backend. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface VfioBinding {}
+/**
+ * native/binding/vfio.cc: the VFIO part of the addon. Used only by lib/bus/vfio.ts, which checks sysfs
+ * and arguments first and gives it a typed, documented face ({@link VfioFunction}).
+ */
+
+/** What `vfioOpen` returns. */
+export interface VfioOpened {
+  /** Handle of the device for every other call. */
+  handle: number;
+  /** BAR0 mapped into the process; detached when the device closes. */
+  bar0: ArrayBuffer;
+  /** Size of the PCI config space region in bytes (256, or 4096 for PCI Express). */
+  configSize: number;
+}
+
+/** The addon's VFIO functions. Errors carry `code` (ERR_*), and `errno`/`syscall` when a system call failed. */
+export interface VfioBinding {
+  /**
+   * Opens PCI function `address` (`0000:03:00.0`) of IOMMU group `iommuGroup`: the process's one
+   * container (first call), the group (unless another of its devices is open), viability check,
+   * container attach, Type1 IOMMU (first group), device fd, BAR0 mapping.
+   */
+  vfioOpen(address: string, iommuGroup: number): VfioOpened;
+  /** Reads `width` bytes of config space at `offset` (aligned to `width`), little-endian. */
+  vfioReadConfig(handle: number, offset: number, width: 1 | 2 | 4): number;
+  /** Writes `width` bytes of config space at `offset` (aligned to `width`), little-endian. */
+  vfioWriteConfig(handle: number, offset: number, width: 1 | 2 | 4, value: number): void;
+  /**
+   * Maps a live buffer from allocHostMemory for device DMA (read and write) in the shared container
+   * and returns its IOVA, allocated inside the IOMMU's valid ranges. Needs an open device.
+   */
+  vfioMapDma(bytes: ArrayBuffer): number;
+  /** Removes the mapping of a buffer from {@link vfioMapDma}; nothing to do when it has none. */
+  vfioUnmapDma(bytes: ArrayBuffer): void;
+  /** Detaches and unmaps BAR0, closes the device, then its group and the container when unused. Idempotent. */
+  vfioClose(handle: number): void;
+}

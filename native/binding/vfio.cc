@@ -49,7 +49,7 @@ static Napi::Value Open(const Napi::CallbackInfo& info) {
 
 static void CheckConfigArgs(const Napi::CallbackInfo& info, size_t count, const char* usage) {
   bool ok = info.Length() >= count && IsIntegerIn(info[0], 1, 0x7fffffff) && IsIntegerIn(info[1], 0, 0xffff) &&
-            IsIntegerIn(info[2], 1, 4);
+            IsIntegerIn(info[2], 1, 4) && info[2].As<Napi::Number>().Int32Value() != 3;
   if (ok && count == 4) ok = IsIntegerIn(info[3], 0, 0xffffffff);
   if (!ok) throw MakeError(info.Env(), "ERR_INVALID_ARG", usage);
 }

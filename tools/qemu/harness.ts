@@ -100,7 +100,7 @@ export async function runInGuest(options: GuestRunOptions): Promise<GuestRunResu
   const started = Date.now();
   const image = options.image ?? buildGuest();
   const script = path.resolve(PROJECT_ROOT, options.script);
-  if (!fs.existsSync(script)) throw new Error(`${script} does not exist: build it first (npm run build)`);
+  if (!fs.existsSync(script)) throw new Error(`${script} does not exist: build it first (npm run compile)`);
   const placed = placeNics(options.nics);
   fs.mkdirSync(CACHE_DIR, { recursive: true });
   const jobDir = fs.mkdtempSync(path.join(CACHE_DIR, 'job-'));

@@ -8,7 +8,7 @@
  *                    hub=N, model=e1000|e1000-82545em|e1000-82544gc, pcap=FILE, no-iommu
  *                    (default when no --nic: two NICs on hub 0, the first vfio, the second kernel-up)
  *   --timeout S      hard limit in seconds (default 300)
- *   --build          run `npm run build` first (for scripts that require dist/)
+ *   --build          run `npm run compile` first (for scripts that require dist/)
  * Exit status: the program's, or 124 when the guest timed out, 125 when the guest failed.
  */
 import { execFileSync } from 'node:child_process';
@@ -46,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
   if (script === undefined) throw new Error('usage: tools/qemu/run.ts [--nic SPEC]... [--timeout S] [--build] SCRIPT.js [ARGS...]');
   const why = unavailableReason();
   if (why !== undefined) throw new Error(`${why}. ${INSTALL_HINT}`);
-  if (build) execFileSync('npm', ['run', 'build'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+  if (build) execFileSync('npm', ['run', 'compile'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
   const image = prepareHost((line) => process.stderr.write(`qemu: ${line}\n`));
   const result = await runInGuest({
     script,

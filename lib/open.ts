@@ -5,6 +5,7 @@
  */
 import type { DeviceOptions, NetDevice } from './device';
 import type { PciFunction } from './bus/types';
+import { openVfio } from './bus/vfio';
 import { defaultSimCard, openSimPort, parseSimSpec, type SimCardOptions } from './bus/sim';
 import { findDriver } from './drivers';
 import { TsnicError } from './errors';
@@ -51,10 +52,7 @@ export async function openDevice(spec: string, options: OpenOptions = {}): Promi
     );
   }
   claimAddress(address);
-  throw new TsnicError(
-    'ERR_VFIO_UNAVAILABLE',
-    `${address}: this build of tsnic has no VFIO backend yet: use a simulated port (sim:0) or update tsnic`,
-  );
+  return openWithDriver(openVfio(address), options);
 }
 
 async function openSim(spec: string, options: OpenOptions): Promise<NetDevice> {

@@ -6,24 +6,6 @@
 /** IEEE 802 local experimental EtherType. */
 export const TEST_ETHERTYPE = 0x88b5;
 
-/** Parses `aa:bb:cc:dd:ee:ff`. */
-export function macBytes(mac: string): Uint8Array {
-  return Uint8Array.from(mac.split(':').map((b) => parseInt(b, 16)));
-}
-
-/** Writes test frame `seq` of `size` bytes at `data[offset..]`. */
-export function writeTestFrame(data: Uint8Array, offset: number, dst: Uint8Array, src: Uint8Array, seq: number, size: number): void {
-  data.set(dst, offset);
-  data.set(src, offset + 6);
-  data[offset + 12] = TEST_ETHERTYPE >>> 8;
-  data[offset + 13] = TEST_ETHERTYPE & 0xff;
-  data[offset + 14] = seq >>> 24;
-  data[offset + 15] = (seq >>> 16) & 0xff;
-  data[offset + 16] = (seq >>> 8) & 0xff;
-  data[offset + 17] = seq & 0xff;
-  for (let k = 18; k < size; k++) data[offset + k] = (seq + k) & 0xff;
-}
-
 /**
  * Checks a received frame against the pattern; returns its sequence number, or a description of the
  * first wrong byte.

@@ -5,5 +5,5 @@ export const PLAN = {
   /** Scenario 2: Linux on B sends, tsnic on A receives. */
   rx: { count: 500, size: 200 },
   /** Scenario 3: Linux on B sends, tsnic forwards A -> C, Linux on D counts. */
-  fwd: { count: 300, size: 300 },
+  fwd: { count: 300, size: 300, gapUs: 1000 },
 } as const;

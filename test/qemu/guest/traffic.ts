@@ -1,31 +1,9 @@
-/** Moving test frames through tsnic devices inside the guest (busy-poll loops that yield to the event loop). */
+/** Receiving Linux's test frames with tsnic inside the guest (a busy-poll loop that yields to the event loop). */
 import type { NetDevice } from '../../../lib/device';
 import { PacketBatch } from '../../../lib/memory/batch';
-import { checkTestFrame, macBytes, writeTestFrame } from './frames';
+import { checkTestFrame } from './frames';
 
 const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/** Sends `count` test frames of `size` bytes to `dst` on `dev`, from its own rx pool's buffers. */
-export async function sendTestFrames(dev: NetDevice, dst: string, count: number, size: number): Promise<number> {
-  const pool = dev.rxPool(0);
-  const batch = new PacketBatch(32);
-  batch.pool = pool;
-  const dstBytes = macBytes(dst);
-  const srcBytes = macBytes(dev.mac);
-  let seq = 0;
-  while (seq < count || batch.count > 0) {
-    while (batch.count < batch.capacity && seq < count) {
-      const id = pool.alloc();
-      if (id < 0) break;
-      writeTestFrame(pool.data, pool.offsetOf(id), dstBytes, srcBytes, seq++, size);
-      batch.ids[batch.count] = id;
-      batch.lengths[batch.count++] = size;
-    }
-    dev.txBatch(0, batch);
-    await yieldNow();
-  }
-  return seq;
-}
 
 /** What {@link receiveTestFrames} saw. */
 export interface ReceiveReport {
@@ -56,26 +34,4 @@ export async function receiveTestFrames(dev: NetDevice, count: number, size: num
     if (n === 0) await yieldNow();
   }
   return report;
-}
-
-/** Moves one batch from `from` to `to`; what does not fit in the tx ring is dropped, as a forwarder does. */
-function forwardOnce(from: NetDevice, to: NetDevice, batch: PacketBatch): { received: number; sent: number } {
-  const received = from.rxBatch(0, batch);
-  const sent = received === 0 ? 0 : to.txBatch(0, batch);
-  batch.freeAll();
-  return { received, sent };
-}
-
-/** Forwards in both directions between `a` and `b` until `stop()` is true; returns frames forwarded each way. */
-export async function forward(a: NetDevice, b: NetDevice, stop: () => boolean): Promise<{ aToB: number; bToA: number }> {
-  const batch = new PacketBatch(64);
-  const totals = { aToB: 0, bToA: 0 };
-  while (!stop()) {
-    const ab = forwardOnce(a, b, batch);
-    const ba = forwardOnce(b, a, batch);
-    totals.aToB += ab.sent;
-    totals.bToA += ba.sent;
-    if (ab.received === 0 && ba.received === 0) await yieldNow();
-  }
-  return totals;
 }

@@ -21,7 +21,7 @@ interface Results {
   open?: { error?: string; macA: string; linkA: { up: boolean } };
   txToLinux?: { error?: string; sent: number; linuxRxPackets: number; linuxRxBytes: number; tsnicTxPackets: number };
   rxFromLinux?: { error?: string; received: number; inOrder: number; problems: string[]; tsnicRxPackets: number };
-  forward?: { error?: string; aToB: number; linuxRxPackets: number };
+  forward?: { error?: string; aToB: number; linuxRxPackets: number; linuxD: string[]; interrupts: string[] };
   errors?: { error?: string; boundToKernel: Failure; absent: Failure; noIommuGroup: Failure };
   close?: { error?: string; closedA: boolean; closedC: boolean; secondClose: string };
 }
@@ -100,6 +100,7 @@ if (why !== undefined && !inCi) {
     t.equal(r?.error, undefined);
     t.equal(r?.aToB, PLAN.fwd.count, 'forwarded A -> C');
     t.equal(r?.linuxRxPackets, PLAN.fwd.count, 'Linux e1000 rx_packets on D');
+    if (r?.linuxRxPackets !== PLAN.fwd.count) t.comment(`D's counters and interrupts: ${JSON.stringify(r)}`);
   });
 
   t.test('4: error paths on the real system', async (t) => {

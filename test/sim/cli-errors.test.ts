@@ -74,6 +74,7 @@ t.test('unknown devices exit 1 with what a device spec looks like', async (t) =>
   await fails(t, ['stats', 'sim:2', '--duration', '0.1'], /"sim:2" is not a sim device: use sim:0 or sim:1/, 1);
   await fails(t, ['capture', 'sim:0,colour=red', '--out', 'x.pcap'], /unknown sim option "colour"/, 1);
   await fails(t, ['fwd', 'sim:0', 'sim:0', '--duration', '0.1'], /sim:0 is already open in this process/, 1);
+  await fails(t, ['pktgen', '0000:ff:1f.7', '--count', '1'], /0000:ff:1f\.7: no such PCI device .*tsnic list/, 1);
 });
 
 t.test('as a process: one line on stderr, no stack trace, non-zero exit', async (t) => {

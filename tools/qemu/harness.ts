@@ -110,6 +110,8 @@ export async function runInGuest(options: GuestRunOptions): Promise<GuestRunResu
   });
   fs.writeFileSync(path.join(jobDir, 'job.sh'), jobSh);
   fs.writeFileSync(path.join(jobDir, 'run.sh'), runSh);
+  // The guest mounts a fresh tmpfs on /tmp; init.sh binds the project back over it when it lives there.
+  fs.writeFileSync(path.join(jobDir, 'project-root'), `${PROJECT_ROOT}\n`);
   for (const nic of options.nics) if (nic.pcap !== undefined) fs.rmSync(nic.pcap, { force: true });
 
   const args = qemuArgs({

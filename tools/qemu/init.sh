@@ -59,13 +59,23 @@ for addr in $TSNIC_LINK_UP; do
 done
 
 # The program sees the host's file system with the guest's /proc, /sys, /dev (VFIO, hugepages) and a
-# writable /tmp; the job folder appears at /tmp/tsnic-job.
+# writable /tmp; the job folder appears at /tmp/tsnic-job. A project checked out under the host's /tmp
+# is bound back over the guest's tmpfs, so it stays visible at its own path.
 mount --rbind /proc /host/proc
 mount --rbind /sys /host/sys
 mount --rbind /dev /host/dev
+mkdir -p /host-tmp
+mount --bind /host/tmp /host-tmp
 mount -t tmpfs tmp /host/tmp
 mkdir -p /host/tmp/tsnic-job
 mount --bind /job /host/tmp/tsnic-job
+project=$(cat /job/project-root 2>/dev/null)
+case "$project" in
+  /tmp/*)
+    mkdir -p "/host$project"
+    mount --bind "/host-tmp/${project#/tmp/}" "/host$project" || say "warning: cannot bind $project into the guest's /tmp"
+    ;;
+esac
 
 say "begin"
 chroot /host /bin/sh /tmp/tsnic-job/run.sh < /dev/null 2>&1

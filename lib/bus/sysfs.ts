@@ -1,7 +1,8 @@
 /**
- * What the VFIO backend reads of sysfs before it touches /dev/vfio: whether a PCI function exists,
- * its ids, the kernel driver bound to it, its IOMMU group and the group's other members. Every path
- * hangs off a root directory (`/sys` by default) so tests run on a fake tree.
+ * What tsnic reads of PCI functions in sysfs, for the VFIO backend (before it touches /dev/vfio) and
+ * for `tsnic list`/`bind`: whether a function exists, its ids, the kernel driver bound to it, its
+ * network interfaces, its IOMMU group and the group's other members. Every path hangs off a root
+ * directory (`/sys` by default) so tests run on a fake tree.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,6 +25,8 @@ export interface PciFunctionInfo {
   driver: string | undefined;
   /** IOMMU group number, or undefined when the function has none (IOMMU off). */
   iommuGroup: number | undefined;
+  /** Its network interfaces, sorted (empty unless a kernel network driver is bound). */
+  interfaces: string[];
 }
 
 function deviceDir(address: string, root: string): string {
@@ -36,6 +39,23 @@ function linkTarget(file: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+function readdirOrEmpty(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Interfaces sit in net/ of the function, or of a child device (virtio-pci: virtio<N>/net/). */
+function networkInterfaces(dir: string): string[] {
+  const found: string[] = [];
+  for (const sub of ['.', ...readdirOrEmpty(dir).filter((n) => n.startsWith('virtio'))]) {
+    found.push(...readdirOrEmpty(path.join(dir, sub, 'net')));
+  }
+  return found.sort();
 }
 
 function readHex(file: string): number {
@@ -68,6 +88,7 @@ export function readPciFunction(address: string, root = '/sys'): PciFunctionInfo
     classCode: readHex(path.join(dir, 'class')),
     driver: linkTarget(path.join(dir, 'driver')),
     iommuGroup: group === undefined ? undefined : Number(group),
+    interfaces: networkInterfaces(dir),
   };
 }
 
@@ -87,11 +108,7 @@ export function listPciFunctions(root = '/sys'): PciFunctionInfo[] {
 
 /** The addresses of every device in IOMMU group `group` (/sys/kernel/iommu_groups/N/devices), sorted. */
 export function iommuGroupMembers(group: number, root = '/sys'): string[] {
-  try {
-    return fs.readdirSync(path.join(root, 'kernel', 'iommu_groups', String(group), 'devices')).sort();
-  } catch {
-    return [];
-  }
+  return readdirOrEmpty(path.join(root, 'kernel', 'iommu_groups', String(group), 'devices')).sort();
 }
 
 /**

@@ -1,14 +1,14 @@
 /** `tsnic list`: the PCI network functions and whether tsnic can drive them. */
 import { flagOption } from './args';
 import type { Command } from './command';
-import type { PciInfo } from './pci-sysfs';
+import type { PciFunctionInfo } from '../bus/sysfs';
 
 function hex4(n: number): string {
   return n.toString(16).padStart(4, '0');
 }
 
 /** A listed function: sysfs facts plus tsnic's verdict. */
-export interface ListedFunction extends PciInfo {
+export interface ListedFunction extends PciFunctionInfo {
   /** Device name from the tsnic driver that claims it, or undefined when none does. */
   supported: string | undefined;
   /** True when tsnic can open it now (bound to vfio-pci, in an IOMMU group). */
@@ -18,7 +18,7 @@ export interface ListedFunction extends PciInfo {
 }
 
 /** The verdict for one function. */
-export function assess(info: PciInfo, describe: (vendor: number, device: number) => string | undefined, routed: readonly string[]): ListedFunction {
+export function assess(info: PciFunctionInfo, describe: (vendor: number, device: number) => string | undefined, routed: readonly string[]): ListedFunction {
   const supported = describe(info.vendorId, info.deviceId);
   const ready = supported !== undefined && info.driver === 'vfio-pci' && info.iommuGroup !== undefined;
   let hint = '';

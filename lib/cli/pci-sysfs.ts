@@ -1,12 +1,12 @@
 /**
- * What `tsnic list`, `bind` and `unbind` need of sysfs: the PCI network functions with their ids,
- * kernel driver, IOMMU group and network interfaces; moving a function to vfio-pci and back
- * (driver_override + drivers_probe, the kernel's documented way); and the interfaces carrying the
- * default route (/proc/net/route), which must never be taken away. Every path hangs off `root` so
- * tests run on a fake tree.
+ * What `tsnic list`, `bind` and `unbind` do beyond reading PCI functions (lib/bus/sysfs): the network
+ * functions only; moving a function to vfio-pci and back (driver_override + drivers_probe, the
+ * kernel's documented way); and the interfaces carrying the default route (/proc/net/route), which
+ * must never be taken away. Every path hangs off `roots` so tests run on a fake tree.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { listPciFunctions, readPciFunction, type PciFunctionInfo } from '../bus/sysfs';
 import { TsnicError } from '../errors';
 
 /** Where sysfs and procfs are (the real ones by default). */
@@ -17,82 +17,13 @@ export interface SysRoots {
   proc?: string;
 }
 
-/** One PCI function as sysfs shows it. */
-export interface PciInfo {
-  /** `0000:03:00.0`. */
-  address: string;
-  /** PCI vendor id. */
-  vendorId: number;
-  /** PCI device id. */
-  deviceId: number;
-  /** PCI class code (0x020000: Ethernet). */
-  classCode: number;
-  /** The kernel driver bound now, or undefined. */
-  driver: string | undefined;
-  /** IOMMU group number, or undefined when the function has none (IOMMU off). */
-  iommuGroup: number | undefined;
-  /** Network interfaces of the function (empty unless a kernel network driver is bound). */
-  interfaces: string[];
-}
-
 function sysOf(roots: SysRoots): string {
   return roots.sys ?? '/sys';
 }
 
-function readHex(file: string): number {
-  return parseInt(fs.readFileSync(file, 'utf8').trim(), 16);
-}
-
-function linkName(file: string): string | undefined {
-  try {
-    return path.basename(fs.readlinkSync(file));
-  } catch {
-    return undefined;
-  }
-}
-
-function safeReaddir(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-/** Reads one function; ERR_NO_DEVICE when sysfs has no such address. */
-export function readPci(address: string, roots: SysRoots = {}): PciInfo {
-  const dir = path.join(sysOf(roots), 'bus', 'pci', 'devices', address);
-  if (!fs.existsSync(dir)) {
-    throw new TsnicError('ERR_NO_DEVICE', `${address}: no such PCI device: check the address with tsnic list (or lspci -D)`);
-  }
-  const group = linkName(path.join(dir, 'iommu_group'));
-  // Interfaces sit in net/ of the function, or of a child device (virtio-pci: virtio<N>/net/).
-  const interfaces: string[] = [];
-  for (const sub of ['.', ...safeReaddir(dir).filter((n) => n.startsWith('virtio'))]) {
-    interfaces.push(...safeReaddir(path.join(dir, sub, 'net')));
-  }
-  interfaces.sort();
-  return {
-    address,
-    vendorId: readHex(path.join(dir, 'vendor')),
-    deviceId: readHex(path.join(dir, 'device')),
-    classCode: readHex(path.join(dir, 'class')),
-    driver: linkName(path.join(dir, 'driver')),
-    iommuGroup: group === undefined ? undefined : Number(group),
-    interfaces,
-  };
-}
-
 /** Every PCI network function (class 0x02), in address order. */
-export function listNetworkFunctions(roots: SysRoots = {}): PciInfo[] {
-  const dir = path.join(sysOf(roots), 'bus', 'pci', 'devices');
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir).sort();
-  } catch (err) {
-    throw new TsnicError('ERR_SYSFS', `cannot read ${dir}: is /sys mounted? (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
-  }
-  return names.map((name) => readPci(name, roots)).filter((f) => f.classCode >>> 16 === 0x02);
+export function listNetworkFunctions(roots: SysRoots = {}): PciFunctionInfo[] {
+  return listPciFunctions(sysOf(roots)).filter((f) => f.classCode >>> 16 === 0x02);
 }
 
 /** Interfaces that carry a default route (destination 0.0.0.0 in /proc/net/route). */
@@ -128,8 +59,8 @@ function write(file: string, value: string, what: string): void {
  * candidate, drivers_probe binds it. Refuses (ERR_UNSAFE) a function whose interface carries the
  * default route unless `force`. Returns the function as it is afterwards.
  */
-export function bindToVfio(address: string, force: boolean, roots: SysRoots = {}): PciInfo {
-  const info = readPci(address, roots);
+export function bindToVfio(address: string, force: boolean, roots: SysRoots = {}): PciFunctionInfo {
+  const info = readPciFunction(address, sysOf(roots));
   if (info.driver === 'vfio-pci') return info;
   const routed = info.interfaces.filter((i) => defaultRouteInterfaces(roots).includes(i));
   if (routed.length > 0 && !force) {
@@ -147,7 +78,7 @@ export function bindToVfio(address: string, force: boolean, roots: SysRoots = {}
   write(path.join(dir, 'driver_override'), 'vfio-pci', `bind ${address}`);
   if (info.driver !== undefined) write(path.join(dir, 'driver', 'unbind'), address, `bind ${address}`);
   write(path.join(sys, 'bus', 'pci', 'drivers_probe'), address, `bind ${address}`);
-  const after = readPci(address, roots);
+  const after = readPciFunction(address, sysOf(roots));
   if (after.driver !== 'vfio-pci') {
     throw new TsnicError(
       'ERR_SYSFS',
@@ -162,12 +93,12 @@ export function bindToVfio(address: string, force: boolean, roots: SysRoots = {}
  * Gives `address` back to its kernel driver: vfio-pci lets go, driver_override is cleared,
  * drivers_probe lets the kernel pick the driver again. Returns the function as it is afterwards.
  */
-export function unbindFromVfio(address: string, roots: SysRoots = {}): PciInfo {
-  const info = readPci(address, roots);
+export function unbindFromVfio(address: string, roots: SysRoots = {}): PciFunctionInfo {
+  const info = readPciFunction(address, sysOf(roots));
   const sys = sysOf(roots);
   const dir = path.join(sys, 'bus', 'pci', 'devices', address);
   if (info.driver === 'vfio-pci') write(path.join(dir, 'driver', 'unbind'), address, `unbind ${address}`);
   write(path.join(dir, 'driver_override'), '\n', `unbind ${address}`);
   write(path.join(sys, 'bus', 'pci', 'drivers_probe'), address, `unbind ${address}`);
-  return readPci(address, roots);
+  return readPciFunction(address, sysOf(roots));
 }

@@ -4,7 +4,8 @@ import path from 'node:path';
 import t from 'tap';
 import { main } from '../../lib/cli/main';
 import { assess } from '../../lib/cli/list';
-import { bindToVfio, defaultRouteInterfaces, listNetworkFunctions, readPci, unbindFromVfio } from '../../lib/cli/pci-sysfs';
+import { readPciFunction } from '../../lib/bus/sysfs';
+import { bindToVfio, defaultRouteInterfaces, listNetworkFunctions, unbindFromVfio } from '../../lib/cli/pci-sysfs';
 import { findDriver } from '../../lib/drivers';
 import { readHugepages, setHugepages } from '../../lib/cli/hugepages';
 
@@ -57,9 +58,9 @@ t.test('list: network functions only, with driver, group, interfaces and what to
   t.ok(rows[0].supported !== undefined, 'the e1000 is supported');
   t.match(rows[1], { driver: 'ixgbe', interfaces: ['eth0'], ready: false, hint: /default route/ });
   t.match(rows[2], { driver: 'ixgbe', iommuGroup: 13, ready: false, hint: 'run: sudo tsnic bind 0000:03:00.1' });
-  const noGroup = assess({ ...readPci('0000:03:00.1', roots), iommuGroup: undefined }, describe, routed);
+  const noGroup = assess({ ...readPciFunction('0000:03:00.1', roots.sys), iommuGroup: undefined }, describe, routed);
   t.match(noGroup.hint, /intel_iommu=on/);
-  t.equal(assess(readPci('0000:01:00.0', roots), describe, routed).supported, undefined);
+  t.equal(assess(readPciFunction('0000:01:00.0', roots.sys), describe, routed).supported, undefined);
 });
 
 t.test('bind refuses the port carrying the default route unless forced', async (t) => {
@@ -96,7 +97,7 @@ t.test('bind without vfio-pci loaded, and unknown addresses', async (t) => {
   const roots = fakeTree();
   fs.rmSync(path.join(roots.sys, 'bus', 'pci', 'drivers', 'vfio-pci'), { recursive: true });
   t.throws(() => bindToVfio('0000:03:00.1', false, roots), { code: 'ERR_VFIO_UNAVAILABLE', message: /modprobe vfio-pci/ });
-  t.throws(() => readPci('0000:09:00.0', roots), { code: 'ERR_NO_DEVICE', message: /no such PCI device/ });
+  t.throws(() => readPciFunction('0000:09:00.0', roots.sys), { code: 'ERR_NO_DEVICE', message: /no such PCI device/ });
 });
 
 t.test('the commands: bad addresses and flags exit non-zero with one line', async (t) => {

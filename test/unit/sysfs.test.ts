@@ -26,9 +26,21 @@ t.test('readPciFunction: ids, class, driver and IOMMU group', async (t) => {
     classCode: 0x020000,
     driver: 'ixgbe',
     iommuGroup: 12,
+    interfaces: [],
   });
   t.match(readPciFunction('0000:06:00.0', root), { classCode: 0x030000, driver: 'nouveau', iommuGroup: undefined });
   t.match(readPciFunction('0000:03:00.2', root), { driver: undefined, iommuGroup: 12 });
+});
+
+t.test('readPciFunction: network interfaces of the function and of a virtio child, sorted', async (t) => {
+  const root = tree(t);
+  const dir = (address: string): string => `${root}/bus/pci/devices/${address}`;
+  fs.mkdirSync(`${dir('0000:03:00.1')}/net/eth3`, { recursive: true });
+  fs.mkdirSync(`${dir('0000:03:00.1')}/net/eth1`, { recursive: true });
+  fs.mkdirSync(`${dir('0000:03:00.2')}/virtio4/net/ens5`, { recursive: true });
+  t.same(readPciFunction('0000:03:00.1', root).interfaces, ['eth1', 'eth3']);
+  t.same(readPciFunction('0000:03:00.2', root).interfaces, ['ens5']);
+  t.same(readPciFunction('0000:03:00.0', root).interfaces, [], 'none without a kernel network driver');
 });
 
 t.test('listPciFunctions: every function in address order', async (t) => {

@@ -32,8 +32,7 @@ export type TsnicErrorCode =
   | 'ERR_DEVICE_CLOSED'
   | 'ERR_DEVICE_BUSY'
   | 'ERR_UNSAFE'
-  | 'ERR_SYSFS'
-  | 'ERR_QEMU';
+  | 'ERR_SYSFS';
 
 /** An Error with a stable machine-readable `code`, plus `errno`/`syscall` when a system call failed. */
 export class TsnicError extends Error {

@@ -120,9 +120,9 @@ async function main(): Promise<void> {
   fs.mkdirSync(o.outDir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const base = path.join(o.outDir, `bench-${o.long ? 'long-' : ''}${stamp}`);
-  fs.writeFileSync(`${base}.json`, JSON.stringify(result, null, 2) + '\n');
+  fs.writeFileSync(`${base}.json`, JSON.stringify(result, null, 2) + '\n', { mode: 0o644 });
   if (!o.long) {
-    fs.writeFileSync(`${base}.svg`, renderPlot(`tsnic on the simulated 82599, 64-byte frames (${machine.cpu})`, plotSeries(points)));
+    fs.writeFileSync(`${base}.svg`, renderPlot(`tsnic on the simulated 82599, 64-byte frames (${machine.cpu})`, plotSeries(points)), { mode: 0o644 });
   }
   if (o.json) {
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');

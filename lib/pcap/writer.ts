@@ -66,7 +66,7 @@ export class PcapWriter {
     const bufferBytes = checkInteger('bufferBytes', options.bufferBytes ?? Math.max(1 << 20, minBuffer), minBuffer, 1 << 30);
     let fd: number;
     try {
-      fd = fs.openSync(path, 'w');
+      fd = fs.openSync(path, 'w', 0o644);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       throw new TsnicError('ERR_INVALID_ARG', `cannot create ${path}: ${e.code ?? e.message}: choose a writable file path`, {

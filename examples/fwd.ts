@@ -1,7 +1,8 @@
 /**
- * A forwarder written directly on the batch API (what runForwarder does, minus the reporting):
- * receive on one port, touch each frame, transmit on the other, free what the ring did not take.
- * Run: npx ts-node-transpile-only examples/forwarder.ts [devA] [devB] [seconds]
+ * ixy-fwd on the batch API: receive on one port, touch one byte of each frame, transmit on the other,
+ * both directions, free what the tx ring did not take; the rate once per second.
+ * Run: npx ts-node-transpile-only examples/fwd.ts [devA] [devB] [seconds]
+ * (default sim:0 and sim:1, whose far-end testers generate the traffic; or two PCI addresses)
  */
 import { defaultSimCard, openDevice, PacketBatch, type NetDevice } from '../lib';
 
@@ -29,8 +30,15 @@ async function main(): Promise<void> {
   const batchB = new PacketBatch(64);
   const end = Date.now() + seconds * 1000;
   let forwarded = 0;
+  let reported = 0;
+  let nextReport = Date.now() + 1000;
   while (Date.now() < end) {
     for (let k = 0; k < 1000; k++) forwarded += forward(a, b, batchA) + forward(b, a, batchB);
+    if (Date.now() >= nextReport) {
+      console.log(`${((forwarded - reported) / 1e6).toFixed(2)} Mpps forwarded`);
+      reported = forwarded;
+      nextReport += 1000;
+    }
     await new Promise((resolve) => setImmediate(resolve));  // let timers and Ctrl-C run
   }
   console.log(`forwarded ${forwarded} frames in ${seconds} s`);

@@ -18,6 +18,7 @@
 
 // Devices.
 export { openDevice, normalizePciAddress, type OpenOptions } from './open';
+export { afterTeardown, openAddresses, type TeardownReason } from './lifecycle';
 export { emptyStats, type DeviceOptions, type DeviceStats, type Driver, type LinkStatus, type NetDevice } from './device';
 export { drivers, findDriver } from './drivers';
 export type { BackendKind, DmaOptions, DmaRegion, HugepagePolicy, PciFunction } from './bus/types';

@@ -16,8 +16,31 @@ export interface Closable {
   close(): void;
 }
 
+/** Why {@link closeAll} ran on its own: the process is ending. */
+export type TeardownReason = 'exit' | 'SIGINT' | 'SIGTERM' | 'uncaughtException';
+
 const open = new Map<string, Closable>();
+const teardownListeners: ((reason: TeardownReason, closed: number) => void)[] = [];
 let hooksInstalled = false;
+
+/**
+ * Calls `listener` after the process-end teardown closed every open device (at exit, on
+ * SIGINT/SIGTERM when tsnic handles them, on an uncaught exception), before the process goes: for a
+ * last report. It must be synchronous (use fs.writeSync, not console.log, on the signal path).
+ */
+export function afterTeardown(listener: (reason: TeardownReason, closed: number) => void): void {
+  teardownListeners.push(listener);
+}
+
+let tornDown = false;
+
+function teardown(reason: TeardownReason): void {
+  const closed = closeAll();
+  // Once per process: an uncaught exception's teardown is followed by the exit event's.
+  if (tornDown) return;
+  tornDown = true;
+  for (const listener of teardownListeners) listener(reason, closed);
+}
 
 /** Refuses a second open of `address` in this process. Call before touching the device. */
 export function claimAddress(address: string): void {
@@ -59,16 +82,33 @@ export function closeAll(): number {
   return closed;
 }
 
+/** How long an application's own SIGINT/SIGTERM listener has to end the process before tsnic does. */
+const SIGNAL_GRACE_MS = 2000;
+let graceArmed = false;
+
 function onSignal(signal: NodeJS.Signals): void {
-  // Only act as the default handler: if the application listens for this signal, it owns shutdown.
-  if (process.listenerCount(signal) > 1) return;
-  closeAll();
-  process.removeListener(signal, onSignal);
+  const reason = signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM';
+  if (process.listenerCount(signal) > 1) {
+    // The application listens too: it owns shutdown (the devices are closed at exit at the latest).
+    // Some listeners never end the process themselves (signal-exit, used by many libraries, waits for
+    // the default action when it is not alone): if the process is still running after the grace
+    // period, tsnic ends it as the default action would.
+    if (graceArmed) return;
+    graceArmed = true;
+    setTimeout(() => endBySignal(signal, reason), SIGNAL_GRACE_MS).unref();
+    return;
+  }
+  endBySignal(signal, reason);
+}
+
+function endBySignal(signal: NodeJS.Signals, reason: TeardownReason): void {
+  teardown(reason);
+  process.removeAllListeners(signal);
   process.kill(process.pid, signal);
 }
 
 function onUncaught(err: Error): void {
-  closeAll();
+  teardown('uncaughtException');
   // Keep Node's default behaviour for the error itself: print it and exit non-zero.
   if (process.listenerCount('uncaughtException') === 1) {
     process.stderr.write(`${err.stack ?? String(err)}\n`);
@@ -76,10 +116,14 @@ function onUncaught(err: Error): void {
   }
 }
 
+function onExit(): void {
+  teardown('exit');
+}
+
 function installHooks(): void {
   if (hooksInstalled) return;
   hooksInstalled = true;
-  process.on('exit', closeAll);
+  process.on('exit', onExit);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('uncaughtException', onUncaught);

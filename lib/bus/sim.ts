@@ -110,6 +110,11 @@ export interface SimViolations {
   readOnlyRegisterWritten: number;
   /** A tx descriptor of unknown type, zero length, or a frame longer than 16 KiB. */
   txDescriptorInvalid: number;
+  /**
+   * DMA memory freed while an enabled queue's descriptor ring lies in it: the NIC could still DMA
+   * through it. A driver disables its queues and resets the port before releasing memory.
+   */
+  memoryFreedWhileActive: number;
 }
 
 const VIOLATIONS: readonly (keyof SimViolations)[] = [
@@ -122,6 +127,7 @@ const VIOLATIONS: readonly (keyof SimViolations)[] = [
   'fctrlChangedWhileRxEnabled',
   'readOnlyRegisterWritten',
   'txDescriptorInvalid',
+  'memoryFreedWhileActive',
 ];
 
 /** Options of {@link SimCard.create}. */
@@ -210,7 +216,7 @@ const C = {
   genPackets: 0, genBytes: 1, chkPackets: 2, chkBytes: 3, chkSeqGaps: 4, chkSeqReordered: 5,
   chkBadChecksums: 6, chkNonUdp: 7, rxDelivered: 8, rxMissed: 9, rxDroppedDisabled: 10, rxFiltered: 11,
   rxOversize: 12, rxErrorsInjected: 13, rxLinkDown: 14, txFrames: 15, txDroppedLinkDown: 16,
-  txDescriptors: 17, violations: 18, generatorRunning: 27, linkUp: 28,
+  txDescriptors: 17, violations: 18, generatorRunning: 28, linkUp: 29,
 } as const;
 
 function parseMac(name: string, mac: string): number[] {

@@ -142,7 +142,7 @@ Napi::Value RegisterDma(const Napi::CallbackInfo& info) {
 Napi::Value UnregisterDma(const Napi::CallbackInfo& info) {
   CardEntry* e = Entry(info);
   HostMemory mem;
-  if (Region(info, &mem)) sim::SimUnregisterDma(e->card, mem.addr);
+  if (Region(info, &mem)) sim::SimUnregisterDma(e->card, mem.addr, mem.size);
   return info.Env().Undefined();
 }
 

@@ -103,7 +103,22 @@ uint32_t* SimBar0(Card* card, int port) { return card->ports[port].regs.driverVi
 
 bool SimRegisterDma(Card* card, const void* addr, size_t size) { return card->dma.Register(addr, size); }
 
-bool SimUnregisterDma(Card* card, const void* addr) {
+// The driver released memory an enabled queue's descriptor ring lies in: on silicon the NIC could still
+// fetch descriptors from (and write packets through) it. Queues must be disabled and the port reset
+// first (datasheet 4.6.7.1.2 / 4.6.8.1.2: disabling a queue, then CTRL.RST).
+static void CheckFreedWhileActive(Card* card, uint64_t start, uint64_t end) {
+  ApiLock lock(card);
+  for (Port& p : card->ports) {
+    bool active = false;
+    for (const RxQueue& q : p.rxq) active = active || (q.enabled && q.base >= start && q.base < end);
+    for (const TxQueue& q : p.txq) active = active || (q.enabled && q.base >= start && q.base < end);
+    if (active) Violate(p, kMemoryFreedWhileActive);
+  }
+}
+
+bool SimUnregisterDma(Card* card, const void* addr, size_t size) {
+  const uint64_t start = reinterpret_cast<uint64_t>(addr);
+  CheckFreedWhileActive(card, start, start + size);
   card->waiters.fetch_add(1);
   const bool ok = card->dma.Unregister(addr);  // waits for the model's current pass to finish
   card->waiters.fetch_sub(1);

@@ -42,6 +42,7 @@ enum Violation : int {
   kFctrlChangedWhileRxEnabled,
   kReadOnlyRegisterWritten,
   kTxDescriptorInvalid,
+  kMemoryFreedWhileActive,
   kViolationCount,
 };
 
@@ -80,7 +81,8 @@ void SimDestroy(Card* card);  // stops the thread; unmaps the register files
 // The register file of a port as the driver sees it (128 KiB).
 uint32_t* SimBar0(Card* card, int port);
 bool SimRegisterDma(Card* card, const void* addr, size_t size);
-bool SimUnregisterDma(Card* card, const void* addr);
+// A region freed while an enabled queue's ring lies in it counts as kMemoryFreedWhileActive.
+bool SimUnregisterDma(Card* card, const void* addr, size_t size);
 void SimSetBusMaster(Card* card, int port, bool on);
 void SimSetWiring(Card* card, int port, Wiring wiring);
 void SimSetFaults(Card* card, int port, const Faults& faults);

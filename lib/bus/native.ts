@@ -34,5 +34,13 @@ export type NativeBinding = MemoryBinding & VfioBinding & SimBinding & BenchBind
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const load = require('node-gyp-build') as (dir: string) => unknown;
 
-/** The loaded addon. */
-export const native = load(path.join(__dirname, '..', '..')) as NativeBinding;
+/**
+ * The loaded addon. TSNIC_ADDON=<path to a .node file> loads that build instead (tools/sanitize.sh
+ * runs the model's tests against an AddressSanitizer build this way).
+ */
+export const native = (
+  process.env.TSNIC_ADDON !== undefined && process.env.TSNIC_ADDON !== ''
+    ? // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require(path.resolve(process.env.TSNIC_ADDON))
+    : load(path.join(__dirname, '..', '..'))
+) as NativeBinding;

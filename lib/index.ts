@@ -34,6 +34,7 @@ export {
   type SimCardOptions, type SimFaults, type SimGeneratorOptions, type SimPortCounters, type SimSpec, type SimTesterStats,
   type SimViolations, type SimWiring,
 } from './bus/sim';
+export { RegisterTrace, type RegisterAccess } from './bus/register-trace';
 
 // Apps.
 export { runPktgen, type PktgenOptions, type PktgenTotals } from './apps/pktgen';

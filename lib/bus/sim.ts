@@ -54,6 +54,7 @@
  */
 import { checkInteger, TsnicError } from '../errors';
 import { native, type HostMemory } from './native';
+import { RegisterTrace } from './register-trace';
 import type { SimNativeFaults } from './sim-binding';
 import type { DmaOptions, DmaRegion, PciFunction } from './types';
 
@@ -140,6 +141,11 @@ export interface SimCardOptions {
   resetDelayMs?: number;
   /** Port 0's MAC address `aa:bb:cc:dd:ee:ff`; port 1 adds 1 to the last byte. Default 02:00:5e:82:59:00. */
   mac?: string;
+  /**
+   * Record every driver read and write of each port's BAR0 ({@link SimCard.trace}). Slow: for tests
+   * of init order, not for traffic. Default false.
+   */
+  traceRegisters?: boolean;
 }
 
 /** Options of {@link SimTester.startGenerator}. */
@@ -249,9 +255,11 @@ export class SimCard {
   private readonly wirings: [SimWiring, SimWiring] = ['tester', 'tester'];
   private readonly faultState: [SimFaults, SimFaults] = [noFaults(), noFaults()];
   private readonly counterBuf = new Float64Array(COUNTER_SLOTS);
+  private readonly traces: [RegisterTrace | undefined, RegisterTrace | undefined];
   private isClosed = false;
 
   private constructor(options: SimCardOptions) {
+    this.traces = options.traceRegisters === true ? [new RegisterTrace(), new RegisterTrace()] : [undefined, undefined];
     const linkUpDelayMs = options.linkUpDelayMs ?? 20;
     const resetDelayMs = options.resetDelayMs ?? 1;
     if (typeof linkUpDelayMs !== 'number' || !(linkUpDelayMs >= 0 && linkUpDelayMs <= 60000)) {
@@ -291,9 +299,14 @@ export class SimCard {
     this.checkOpen();
     const current = this.ports[i];
     if (current !== undefined && !current.closed) return current;
-    const port = new SimPort(this, i, this.bars[i]);
+    const port = new SimPort(this, i, this.bars[i], this.traces[i]);
     this.ports[i] = port;
     return port;
+  }
+
+  /** Port `index`'s register trace, when the card was created with `traceRegisters`. */
+  trace(index: 0 | 1): RegisterTrace | undefined {
+    return this.traces[checkPort(index)];
   }
 
   /** The tester at the far end of port `index`. */
@@ -447,11 +460,11 @@ export class SimPort implements PciFunction {
   private isClosed = false;
 
   /** @internal Use {@link SimCard.port} or {@link openSimPort}. */
-  constructor(card: SimCard, index: 0 | 1, bar: ArrayBuffer) {
+  constructor(card: SimCard, index: 0 | 1, bar: ArrayBuffer, trace?: RegisterTrace) {
     this.card = card;
     this.index = index;
     this.address = `sim:${index}`;
-    this.bar0 = new Uint32Array(bar);
+    this.bar0 = trace === undefined ? new Uint32Array(bar) : trace.wrap(new Uint32Array(bar));
     const c = new DataView(this.config.buffer);
     c.setUint16(0x00, VENDOR_ID, true);
     c.setUint16(0x02, DEVICE_ID, true);

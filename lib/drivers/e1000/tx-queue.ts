@@ -71,6 +71,12 @@ export class TxQueue {
     if (pool === null) {
       throw new TsnicError('ERR_BATCH', 'txBatch: the batch has packets but no pool: set batch.pool to their mempool');
     }
+    if (batch.hasChains) {
+      throw new TsnicError(
+        'ERR_BATCH',
+        `${this.address}: txBatch: the e1000 driver sends each frame from one buffer; chained packets (PacketBatch.chain) are not supported: copy the frame into one buffer. Nothing was queued`,
+      );
+    }
     // One slot stays empty: TDH == TDT means "nothing to send" to the NIC.
     const free = this.size - 1 - this.inFlight;
     const n = count < free ? count : free;

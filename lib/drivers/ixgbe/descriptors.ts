@@ -59,6 +59,22 @@ export function armRxDescriptor(ring: Uint32Array, i: number, iova: number): voi
   ring[w + 3] = 0;
 }
 
+/** dword 2 of a frame's segment before its last: as {@link TX_CMD_ONE_BUFFER} without EOP. */
+export const TX_CMD_SEGMENT = (TX_CMD.DTYP_DATA | TX_CMD.IFCS | TX_CMD.RS | TX_CMD.DEXT) >>> 0;
+
+/**
+ * Writes tx descriptor `i` for one segment of a frame spread over several buffers (7.2.3.2.4): this
+ * buffer's `length` in DTALEN, the whole frame's `frameLength` in PAYLEN (in every descriptor of the
+ * frame, as Linux ixgbe does), EOP only when `last`.
+ */
+export function writeTxSegment(ring: Uint32Array, i: number, iova: number, length: number, frameLength: number, last: boolean): void {
+  const w = i << 2;
+  ring[w] = iova >>> 0;
+  ring[w + 1] = Math.floor(iova / TWO_POW_32);
+  ring[w + 2] = ((last ? TX_CMD_ONE_BUFFER : TX_CMD_SEGMENT) | length) >>> 0;
+  ring[w + 3] = (frameLength << TX_PAYLEN_SHIFT) >>> 0;
+}
+
 /** Writes tx descriptor `i` for a whole frame of `length` bytes in one buffer at `iova`. */
 export function writeTxDescriptor(ring: Uint32Array, i: number, iova: number, length: number): void {
   const w = i << 2;

@@ -1,6 +1,7 @@
 /**
  * One 82599 transmit queue (datasheet 7.2): a ring of advanced data descriptors pointing at mempool
- * buffers, one descriptor per frame (a frame always fits its buffer). Sent buffers return to their
+ * buffers, one descriptor per frame, or one per buffer for a frame chained over several buffers
+ * ({@link PacketBatch.chain}). Sent buffers return to their
  * pools lazily, ixy-style, in chunks of 32 found by checking only the chunk's last descriptor (every
  * descriptor asks for status write-back and the NIC completes them in order). TDT is written once per
  * call.
@@ -8,7 +9,7 @@
 import { TsnicError } from '../../errors';
 import type { PacketBatch } from '../../memory/batch';
 import { Mempool } from '../../memory/mempool';
-import { TX_STATUS_DD, writeTxDescriptor } from './descriptors';
+import { TX_STATUS_DD, writeTxDescriptor, writeTxSegment } from './descriptors';
 import { tdt } from './registers';
 
 /** Descriptors cleaned at a time. */
@@ -103,6 +104,7 @@ export class TxQueue {
     const mask = this.mask;
     // One slot stays empty: TDH == TDT means "nothing to send" to the NIC.
     const free = this.size - 1 - ((this.tail - this.clean) & mask);
+    if (batch.hasChains) return this.transmitChained(batch, pool, free);
     const n = count < free ? count : free;
     const ring = this.ring;
     const ids = batch.ids;
@@ -133,6 +135,53 @@ export class TxQueue {
       batch.consume(n);
     }
     return n;
+  }
+
+  /**
+   * {@link transmit} for a batch with chained packets: whole frames only (a frame's segments never
+   * straddle two calls), one descriptor per segment.
+   */
+  private transmitChained(batch: PacketBatch, pool: Mempool, free: number): number {
+    const count = batch.count;
+    const more = batch.more;
+    const lengths = batch.lengths;
+    const bufferSize = pool.bufferSize;
+    let t = this.tail;
+    let k = 0;
+    while (k < count) {
+      let end = k;
+      let frameLength = lengths[k];
+      while (more[end] === 1) {
+        end++;
+        if (end === count) {
+          throw new TsnicError('ERR_BATCH', `${this.address}: txBatch: packet ${end - 1} is chained to a packet the batch does not have: unchain it or add the frame's last part. Nothing was queued`);
+        }
+        frameLength += lengths[end];
+      }
+      for (let s = k; s <= end; s++) {
+        if (lengths[s] === 0 || lengths[s] > bufferSize) this.frameSizeError(s, lengths[s], bufferSize);
+      }
+      if (frameLength < TX_MIN_FRAME || frameLength > TX_MAX_FRAME) {
+        throw new TsnicError(
+          'ERR_FRAME_SIZE',
+          `${this.address}: txBatch: the frame of packets ${k}..${end} is ${frameLength} bytes; a frame in several buffers must be ${TX_MIN_FRAME} to ${TX_MAX_FRAME} bytes: shorten or merge it. Nothing was queued`,
+        );
+      }
+      if (end - k + 1 > free - ((t - this.tail) & this.mask)) break;
+      for (let s = k; s <= end; s++) {
+        writeTxSegment(this.ring, t, pool.iovaBase + batch.ids[s] * bufferSize, lengths[s], frameLength, s === end);
+        this.slotIds[t] = batch.ids[s];
+        this.slotPools[t] = pool.index;
+        t = (t + 1) & this.mask;
+      }
+      k = end + 1;
+    }
+    if (k > 0) {
+      this.tail = t;
+      this.bar0[this.tdtIndex] = t;
+      batch.consume(k);
+    }
+    return k;
   }
 
   /** Returns every buffer still in the ring to its pool. The queue must be stopped. */

@@ -2,8 +2,8 @@
 // rx from the generator, tx to the checker, and forwarding port 0 -> port 1. Every frame arrives once,
 // in order, intact (sequence numbers on every frame, full checksum and payload check on a sample; the
 // checker validates every transmitted frame), and the driver's counters match the tester's.
-// 2 million frames per test by default (a few seconds on a quiet machine); the full 10 million of
-// issue 4 with TSNIC_VOLUME_FRAMES=10000000 (about 30 s).
+// 10 million frames per test, as issue 4 asks (about 7 s for all three on a quiet 2-core machine);
+// TSNIC_VOLUME_FRAMES=N (a multiple of 10) for another count.
 import t from 'tap';
 import type { SimCard } from '../../lib/bus/sim';
 import type { IxgbeDevice } from '../../lib/drivers/ixgbe';
@@ -12,7 +12,7 @@ import { Mempool } from '../../lib/memory/mempool';
 import { assertConformant, openPort, pollUntil, testCard } from './ixgbe-helpers';
 import { testFrame, verifyFrame } from './model-helpers';
 
-const FRAMES = Number(process.env.TSNIC_VOLUME_FRAMES ?? 2_000_000);
+const FRAMES = Number(process.env.TSNIC_VOLUME_FRAMES ?? 10_000_000);
 /** Generator runs: the generator has one size per run, so rx and forwarding cycle through these. */
 const RUN_SIZES = [60, 64, 128, 256, 511, 777, 1024, 1280, 1500, 1514];
 const PER_RUN = Math.floor(FRAMES / RUN_SIZES.length);

@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   const placement = pinDriverThread();
   const machine = {
     cpu: os.cpus()[0]?.model ?? 'unknown',
-    cpus: os.availableParallelism(),
+    cpus: os.cpus().length,  // availableParallelism() drops to 1 once this thread is pinned
     loadavg: os.loadavg(),
     node: process.version,
     placement: placement ?? null,

@@ -18,10 +18,10 @@ const why = unavailableReason();
 interface Failure { code?: string; message: string }
 interface Results {
   fatal?: string;
-  open?: { error?: string; macA: string; linkA: { up: boolean } };
+  open?: { error?: string; macA: string; macB: string; linkA: { up: boolean } };
   txToLinux?: { error?: string; sent: number; linuxRxPackets: number; linuxRxBytes: number; tsnicTxPackets: number };
   rxFromLinux?: { error?: string; received: number; inOrder: number; problems: string[]; tsnicRxPackets: number };
-  forward?: { error?: string; aToB: number; linuxRxPackets: number; linuxD: string[]; interrupts: string[] };
+  forward?: { error?: string; aToB: number; bToA: number };
   errors?: { error?: string; boundToKernel: Failure; absent: Failure; noIommuGroup: Failure };
   close?: { error?: string; closedA: boolean; closedC: boolean; secondClose: string };
 }
@@ -31,6 +31,7 @@ if (why !== undefined && !inCi) {
   t.plan(0, `qemu suite skipped: ${why}`);
 } else {
   const pcap = path.join(CACHE_DIR, 'wire-a.pcap');
+  const pcapC = path.join(CACHE_DIR, 'wire-c.pcap');
   let run: GuestRunResult | undefined;
   let results: Results = {};
 
@@ -44,8 +45,7 @@ if (why !== undefined && !inCi) {
       nics: [
         { hub: 0, bind: 'vfio', pcap },
         { hub: 0, bind: 'kernel-up' },
-        { hub: 1, bind: 'vfio', pcap: path.join(CACHE_DIR, 'wire-c.pcap') },
-        { hub: 1, bind: 'kernel-up' },
+        { hub: 1, bind: 'vfio', pcap: pcapC },
         { hub: 2, bind: 'none', withoutIommu: true },
       ],
     });
@@ -95,12 +95,15 @@ if (why !== undefined && !inCi) {
     t.equal(r?.tsnicRxPackets, PLAN.rx.count, 'tsnic GPRC');
   });
 
-  t.test('3: tsnic forwards A -> C while Linux sends on B; Linux on D counts them', async (t) => {
+  t.test('3: tsnic forwards A -> C while Linux sends on B; the capture of wire C has every frame', async (t) => {
     const r = results.forward;
     t.equal(r?.error, undefined);
     t.equal(r?.aToB, PLAN.fwd.count, 'forwarded A -> C');
-    t.equal(r?.linuxRxPackets, PLAN.fwd.count, 'Linux e1000 rx_packets on D');
-    if (r?.linuxRxPackets !== PLAN.fwd.count) t.comment(`D's counters and interrupts: ${JSON.stringify(r)}`);
+    t.equal(r?.bToA, 0, 'nothing came back the other way');
+    const macB = results.open?.macB ?? '';
+    const filter = `eth.src == ${macB} && eth.dst == ${PLAN.fwd.forwardedDstMac} && frame.len == ${PLAN.fwd.size} && eth.type == 0x88b5`;
+    const out = execFileSync('tshark', ['-r', pcapC, '-Y', filter, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8' });
+    t.equal(out.split('\n').filter((l) => l !== '').length, PLAN.fwd.count, "Linux's frames on wire C, byte 1 touched by the forwarder");
   });
 
   t.test('4: error paths on the real system', async (t) => {

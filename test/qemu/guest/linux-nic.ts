@@ -1,5 +1,5 @@
 /** Linux's side of a guest NIC left to its e1000 driver: interface name, counters, the raw sender. */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 
 /** The network interface Linux made for PCI function `address`. */
@@ -18,14 +18,6 @@ export function counters(name: string): { rxPackets: number; rxBytes: number; tx
 /** The MAC of interface `name`. */
 export function macOf(name: string): string {
   return fs.readFileSync(`/sys/class/net/${name}/address`, 'utf8').trim();
-}
-
-/**
- * Puts interface `name` in promiscuous mode, so that Linux counts frames whatever their destination
- * MAC (the forwarder, like ixy's, increments byte 1 of every frame it forwards: the destination MAC).
- */
-export function setPromiscuous(name: string): void {
-  execFileSync('ip', ['link', 'set', 'dev', name, 'promisc', 'on']);
 }
 
 /** Runs tools/qemu/rawsend (path in TSNIC_RAWSEND): `count` test frames of `size` bytes to `dst`. */

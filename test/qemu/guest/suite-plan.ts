@@ -4,6 +4,9 @@ export const PLAN = {
   tx: { count: 1000, size: 142 },
   /** Scenario 2: Linux on B sends, tsnic on A receives. */
   rx: { count: 500, size: 200 },
-  /** Scenario 3: Linux on B sends, tsnic forwards A -> C, Linux on D counts. */
-  fwd: { count: 300, size: 300, gapUs: 1000 },
+  /**
+   * Scenario 3: Linux on B sends to `dstMac`, tsnic forwards A -> C, the host's capture of wire C
+   * counts. The forwarder (like ixy's) increments byte 1 of every frame: `forwardedDstMac`.
+   */
+  fwd: { count: 300, size: 300, gapUs: 1000, dstMac: '02:00:00:00:0d:01', forwardedDstMac: '02:01:00:00:0d:01' },
 } as const;

@@ -1,7 +1,8 @@
 // Issue 8, teardown: however a process that owns NICs ends (close(), normal exit, SIGINT, SIGTERM, an
 // uncaught exception in its loop), each device is stopped and reset before its DMA memory is freed.
 // The simulated card is the judge: after the teardown it reports zero DMA faults and zero datasheet
-// violations, among them memoryFreedWhileActive (memory released under an enabled queue).
+// violations, among them memoryFreedWhileActive (memory released under an enabled queue), and the
+// register trace at each release of DMA memory shows the port stopped and its reset completed.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import t from 'tap';
@@ -61,6 +62,12 @@ for (const c of cases) {
     t.equal(report.closed, c.closed, 'devices the teardown closed');
     t.same(report.devicesClosed, [true, true]);
     t.same(report.stillOpen, []);
+    const frees = report.frees as { frees: number; unsafe: number; problems: string[] }[];
+    for (const [port, audit] of frees.entries()) {
+      t.ok(audit.frees >= 2, `sim:${port}: its rings and its mempool were released (${audit.frees} frees)`);
+      t.equal(audit.unsafe, 0, `sim:${port}: every release came after rx/tx stopped and a completed reset`);
+      t.same(audit.problems, [], `sim:${port}: nothing missing before a release`);
+    }
     t.equal(report.dmaFaults, 0, 'no DMA outside live memory');
     t.same(report.violations, [ZERO_VIOLATIONS, ZERO_VIOLATIONS], 'no datasheet violation on either port');
     if (c.mode === 'uncaught') t.match(end.stderr, /boom in the forwarding loop/, 'the error is still printed');

@@ -52,6 +52,13 @@ export class TsnicError extends Error {
   }
 }
 
+/** `value`, or `fallback` when undefined and one is given; throws ERR_INVALID_ARG unless it is a boolean. */
+export function checkBoolean(name: string, value: unknown, fallback?: boolean): boolean {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== 'boolean') throw new TsnicError('ERR_INVALID_ARG', `${name} must be true or false, got ${String(value)}`);
+  return value;
+}
+
 /** Throws ERR_INVALID_ARG unless `value` is an integer in [min, max]. */
 export function checkInteger(name: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {

@@ -43,6 +43,9 @@ export function isSimSpec(spec: string): boolean {
  */
 export async function openDevice(spec: string, options: OpenOptions = {}): Promise<NetDevice> {
   if (typeof spec !== 'string') throw new TsnicError('ERR_INVALID_ARG', `device spec must be a string, got ${typeof spec}`);
+  if (typeof options !== 'object' || options === null) {
+    throw new TsnicError('ERR_INVALID_ARG', `open options must be an object such as { rxQueues: 2 }, got ${String(options)}`);
+  }
   if (isSimSpec(spec)) return openSim(spec, options);
   const address = normalizePciAddress(spec);
   if (address === undefined) {

@@ -7,7 +7,7 @@ import type { DmaRegion, PciFunction } from '../../bus/types';
 import {
   emptyStats, type DeviceOptions, type DeviceStats, type LinkStatus, type NetDevice,
 } from '../../device';
-import { checkInteger, TsnicError } from '../../errors';
+import { checkBoolean, checkInteger, TsnicError } from '../../errors';
 import type { PacketBatch } from '../../memory/batch';
 import { Mempool } from '../../memory/mempool';
 import { DESCRIPTOR_BYTES } from './descriptors';
@@ -74,16 +74,20 @@ function settings(options: DeviceOptions): Settings {
   const mempoolSize = checkInteger(
     'mempoolSize', options.mempoolSize ?? Math.max(4 * rxRingSize, 4096), rxRingSize + 1, 1 << 20,
   );
+  const hugepages = options.hugepages ?? 'prefer';
+  if (hugepages !== 'prefer' && hugepages !== 'require' && hugepages !== 'never') {
+    throw new TsnicError('ERR_INVALID_ARG', `hugepages must be prefer, require or never, got ${String(hugepages)}`);
+  }
   return {
     rxRingSize,
     txRingSize,
     mempoolSize,
     bufferSize,
-    promiscuous: options.promiscuous ?? true,
-    waitForLink: options.waitForLink ?? true,
+    promiscuous: checkBoolean('promiscuous', options.promiscuous, true),
+    waitForLink: checkBoolean('waitForLink', options.waitForLink, true),
     linkTimeoutMs: checkInteger('linkTimeoutMs', options.linkTimeoutMs ?? 10_000, 0, 3_600_000),
-    ignoreEepromChecksum: options.ignoreEepromChecksum ?? false,
-    hugepages: options.hugepages ?? 'prefer',
+    ignoreEepromChecksum: checkBoolean('ignoreEepromChecksum', options.ignoreEepromChecksum, false),
+    hugepages,
   };
 }
 
@@ -264,6 +268,7 @@ export class E1000Device implements NetDevice {
   }
 
   async waitForLink(timeoutMs: number): Promise<LinkStatus> {
+    checkInteger('waitForLink timeoutMs', timeoutMs, 0, 3_600_000);
     const end = Date.now() + timeoutMs;
     for (;;) {
       const link = this.linkStatus();
@@ -280,6 +285,7 @@ export class E1000Device implements NetDevice {
 
   setPromiscuous(on: boolean): void {
     this.checkOpen();
+    checkBoolean('setPromiscuous(on)', on);
     const i = REG.RCTL >>> 2;
     const bits = RCTL.UPE | RCTL.MPE;
     this.pci.bar0[i] = on ? this.pci.bar0[i] | bits : this.pci.bar0[i] & ~bits;
@@ -297,6 +303,7 @@ export class E1000Device implements NetDevice {
     this.tx.drop();
     this.rx.pool.destroy();
     this.pci.freeDma(this.rings);
+    this.pci.close();
   }
 
   private checkOpen(): void {

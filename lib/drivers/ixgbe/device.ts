@@ -4,7 +4,7 @@
  */
 import type { DmaRegion, PciFunction } from '../../bus/types';
 import { emptyStats, type DeviceOptions, type DeviceStats, type LinkStatus, type NetDevice } from '../../device';
-import { TsnicError } from '../../errors';
+import { checkBoolean, checkInteger, TsnicError } from '../../errors';
 import type { PacketBatch } from '../../memory/batch';
 import { Mempool } from '../../memory/mempool';
 import { DESCRIPTOR_BYTES } from './descriptors';
@@ -233,6 +233,7 @@ export class IxgbeDevice implements NetDevice {
   }
 
   async waitForLink(timeoutMs: number): Promise<LinkStatus> {
+    checkInteger('waitForLink timeoutMs', timeoutMs, 0, 3_600_000);
     const end = Date.now() + timeoutMs;
     for (;;) {
       const link = this.linkStatus();
@@ -250,6 +251,7 @@ export class IxgbeDevice implements NetDevice {
 
   setPromiscuous(on: boolean): void {
     this.checkOpen();
+    checkBoolean('setPromiscuous(on)', on);
     setPromiscuousMode(this.pci.bar0, on);
   }
 

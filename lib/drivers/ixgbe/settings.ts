@@ -2,7 +2,7 @@
  * Open options of the ixgbe driver, validated against the 82599's limits, with the defaults filled in.
  */
 import type { DeviceOptions } from '../../device';
-import { checkInteger, TsnicError } from '../../errors';
+import { checkBoolean, checkInteger, TsnicError } from '../../errors';
 
 /** Queues per direction: the 82599 has 64 rx and 64 tx queues without virtualization (datasheet 1.3). */
 export const MAX_QUEUES = 64;
@@ -82,10 +82,10 @@ export function ixgbeSettings(options: DeviceOptions): IxgbeSettings {
     txRingSize,
     mempoolSize,
     bufferSize,
-    promiscuous: options.promiscuous ?? true,
-    waitForLink: options.waitForLink ?? true,
+    promiscuous: checkBoolean('promiscuous', options.promiscuous, true),
+    waitForLink: checkBoolean('waitForLink', options.waitForLink, true),
     linkTimeoutMs: checkInteger('linkTimeoutMs', options.linkTimeoutMs ?? 10_000, 0, 3_600_000),
-    ignoreEepromChecksum: options.ignoreEepromChecksum ?? false,
+    ignoreEepromChecksum: checkBoolean('ignoreEepromChecksum', options.ignoreEepromChecksum, false),
     hugepages,
   };
 }

@@ -1,10 +1,14 @@
 /**
  * Process-wide ownership of open devices. Every device opened through {@link openDevice} is registered
- * here so that, whatever way the process ends — close(), a normal exit, SIGINT/SIGTERM with no handler
+ * here so that, whatever way the process ends — close(), a normal exit, SIGINT/SIGTERM/SIGHUP with no handler
  * of the application's own, or an uncaught exception — each NIC is stopped and reset before the
  * memory it could DMA into is released. Opening an address that is already open is refused.
+ * SIGHUP (the terminal closed) is handled like SIGTERM.
  */
 import { TsnicError } from './errors';
+
+/** The signals that end a process by default and get a teardown first (SIGHUP: the terminal went away). */
+const ENDING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** What the registry needs of a device (a NetDevice qualifies through {@link trackDevice}'s caller). */
 export interface Closable {
@@ -17,7 +21,7 @@ export interface Closable {
 }
 
 /** Why {@link closeAll} ran on its own: the process is ending. */
-export type TeardownReason = 'exit' | 'SIGINT' | 'SIGTERM' | 'uncaughtException';
+export type TeardownReason = 'exit' | 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'uncaughtException';
 
 const open = new Map<string, Closable>();
 const teardownListeners: ((reason: TeardownReason, closed: number) => void)[] = [];
@@ -25,7 +29,7 @@ let hooksInstalled = false;
 
 /**
  * Calls `listener` after the process-end teardown closed every open device (at exit, on
- * SIGINT/SIGTERM when tsnic handles them, on an uncaught exception), before the process goes: for a
+ * SIGINT/SIGTERM/SIGHUP when tsnic handles them, on an uncaught exception), before the process goes: for a
  * last report. It must be synchronous (use fs.writeSync, not console.log, on the signal path).
  */
 export function afterTeardown(listener: (reason: TeardownReason, closed: number) => void): void {
@@ -82,12 +86,12 @@ export function closeAll(): number {
   return closed;
 }
 
-/** How long an application's own SIGINT/SIGTERM listener has to end the process before tsnic does. */
+/** How long an application's own SIGINT/SIGTERM/SIGHUP listener has to end the process before tsnic does. */
 const SIGNAL_GRACE_MS = 2000;
 let graceArmed = false;
 
-function onSignal(signal: NodeJS.Signals): void {
-  const reason = signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM';
+function onSignal(signal: (typeof ENDING_SIGNALS)[number]): void {
+  const reason = signal;
   if (process.listenerCount(signal) > 1) {
     // The application listens too: it owns shutdown (the devices are closed at exit at the latest).
     // Some listeners never end the process themselves (signal-exit, used by many libraries, waits for
@@ -124,7 +128,6 @@ function installHooks(): void {
   if (hooksInstalled) return;
   hooksInstalled = true;
   process.on('exit', onExit);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of ENDING_SIGNALS) process.on(signal, onSignal);
   process.on('uncaughtException', onUncaught);
 }

@@ -75,6 +75,7 @@ const cases: {
   { mode: 'rejection', code: 1, signal: null, reason: 'uncaughtException', closed: 2, stderr: /boom in an async forwarding loop/ },
   { mode: 'SIGINT', code: null, signal: 'SIGINT', reason: 'SIGINT', closed: 2 },
   { mode: 'SIGTERM', code: null, signal: 'SIGTERM', reason: 'SIGTERM', closed: 2 },
+  { mode: 'SIGHUP', code: null, signal: 'SIGHUP', reason: 'SIGHUP', closed: 2 },
   { mode: 'SIGINT-handled', code: 0, signal: null, reason: 'exit', closed: 0, said: 'closed by the application' },
   { mode: 'SIGTERM-ignored', code: null, signal: 'SIGTERM', reason: 'SIGTERM', closed: 2 },
 ];

@@ -168,6 +168,17 @@ void OnTrap(int sig, siginfo_t* info, void* uctx) {
   } else if (e->write && e->reg == kFctrl) {
     // Datasheet 8.2.3.7.1: FCTRL may only change while receives are disabled (RXCTRL.RXEN clear).
     if (e->port->regs.Load(kRxctrl) & kRxctrlRxen) e->port->fctrlViolations.fetch_add(1);
+  } else if (e->write && e->reg == kEims) {
+    // EIMS is write-1-to-set (datasheet 8.2.3.5, interrupt registers): the store replaced the mask, so OR it back in.
+    Port& p = *e->port;
+    const uint32_t written = p.regs.Load(kEims);
+    p.regs.Store(kEims, p.eimsBits.fetch_or(written) | written);
+  } else if (e->write && e->reg == kEimc) {
+    // EIMC is write-1-to-clear into EIMS and reads 0 (8.2.3.5).
+    Port& p = *e->port;
+    const uint32_t written = p.regs.Load(kEimc);
+    p.regs.Store(kEims, p.eimsBits.fetch_and(~written) & ~written);
+    p.regs.Store(kEimc, 0);
   } else if (e->write && e->reg == kEicr) {
     Port& p = *e->port;
     const uint32_t written = p.regs.Load(kEicr);

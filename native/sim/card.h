@@ -88,7 +88,7 @@ struct Port {
   uint32_t linksValue = 0;     // what LINKS should show
   uint32_t linksPublished = 0; // what the model last wrote to LINKS (a difference is a driver write)
   uint32_t statusValue = 0;    // what STATUS shows
-  uint32_t eimsMask = 0;
+  std::atomic<uint32_t> eimsBits{0};  // EIMS: set by EIMS writes, cleared by EIMC writes (access_trap)
   std::atomic<uint32_t> eicrCauses{0};  // model raises (fetch_or), access_trap clears on write
   uint32_t srrctlShadow[16];
   uint32_t srrctlAliasShadow[16];

@@ -31,7 +31,7 @@ static void LoadDefaults(Port& p) {
   r.Store(0x03C00, 512u << 10);  // RXPBSIZE(0): 512 KiB
   r.Store(0x0CC00, 160u << 10);  // TXPBSIZE(0): 160 KiB
   p.linksValue = p.linksPublished = 0;
-  p.eimsMask = 0;
+  p.eimsBits.store(0);
   p.eicrCauses.store(0);
   p.dmaIdone = false;
 }
@@ -273,18 +273,6 @@ bool PortControl(Port& p, uint64_t now) {
   // STATUS.GIO follows CTRL.GIO_DIS (datasheet 5.2.5.3.2: master disable before reset).
   p.statusValue = (p.statusValue & ~kStatusGio) | ((ctrl & kCtrlGioDis) ? 0 : kStatusGio);
   r.Store(kStatus, p.statusValue);
-  // Interrupt mask: EIMS write-1-to-set, EIMC write-1-to-clear (reads 0); EICR write-1-to-clear.
-  const uint32_t eimc = r.Load(kEimc);
-  if (eimc != 0) {
-    p.eimsMask &= ~eimc;
-    r.Store(kEimc, 0);
-    r.Store(kEims, p.eimsMask);
-  }
-  const uint32_t eims = r.Load(kEims);
-  if (eims != p.eimsMask) {
-    p.eimsMask |= eims;
-    r.Store(kEims, p.eimsMask);
-  }
   if (ScanQueues(p)) active = true;
   return active;
 }

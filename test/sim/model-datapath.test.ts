@@ -16,6 +16,8 @@ t.test('rx: generated frames land in advanced descriptors with valid IPv4/UDP an
   await waitFor('link', () => (regs.get(R.LINKS) & (1 << 30)) !== 0);
   card.tester(0).startGenerator({ count: 40, frameSize: 60, ratePps: 100000 });
   await waitFor('40 frames', () => rx.desc[39 * 4 + 2] !== 0);
+  // RDH and the statistics follow the last write-back within the same model pass: wait for the pass.
+  await waitFor('40 frames counted', () => card.counters(0).rxDelivered === 40);
   const seqs: number[] = [];
   for (const i of rx.harvest()) {
     t.equal(rx.status(i) & 3, 3, 'DD and EOP');

@@ -657,15 +657,18 @@ export function parseSimSpec(spec: string): SimSpec {
         result.linkUpDelayMs = checkInteger('linkUpDelayMs', num, 0, 60000);
         break;
       case 'rate':
+        if (value !== 'line' && !(num >= 0 && num <= 1e9)) {
+          throw new TsnicError('ERR_INVALID_ARG', `rate must be 'line' or a number from 0 to 1e9, got ${value}`);
+        }
         generator.ratePps = value === 'line' ? 'line' : num;
         hasGenerator = true;
         break;
       case 'frameSize':
-        generator.frameSize = num;
+        generator.frameSize = checkInteger('frameSize', num, 60, 9018);
         hasGenerator = true;
         break;
       case 'count':
-        generator.count = num;
+        generator.count = checkInteger('count', num, 0, Number.MAX_SAFE_INTEGER);
         hasGenerator = true;
         break;
       default:

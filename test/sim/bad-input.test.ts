@@ -49,6 +49,8 @@ const openCases: [string, () => Promise<NetDevice>, TsnicErrorCode][] = [
   ['bad sim wiring', () => openDevice('sim:0,wiring=wifi'), 'ERR_INVALID_ARG'],
   ['sim linkUpDelayMs out of range', () => openDevice('sim:0,linkUpDelayMs=99999'), 'ERR_INVALID_ARG'],
   ['sim frameSize below 60', () => openDevice('sim:0,frameSize=10'), 'ERR_INVALID_ARG'],
+  ['sim rate not a number, after a wiring', () => openDevice('sim:0,wiring=loopback,rate=fast'), 'ERR_INVALID_ARG'],
+  ['sim count fractional, after a wiring', () => openDevice('sim:1,wiring=unplugged,count=1.5'), 'ERR_INVALID_ARG'],
   ['options not an object (42)', () => openDevice('sim:0', 42 as never), 'ERR_INVALID_ARG'],
   ['options null', () => openDevice('sim:0', null as never), 'ERR_INVALID_ARG'],
 ];
@@ -87,6 +89,7 @@ t.test('openDevice: malformed specs and options are refused before the card is t
     t.equal(await codeOf(call), code, `${name} -> ${code}`);
     t.equal(accesses(), 0, `${name}: no register access`);
     t.same(openAddresses(), [], `${name}: nothing claimed`);
+    t.same([card.wiring(0), card.wiring(1)], ['tester', 'tester'], `${name}: wiring unchanged`);
   }
   const dev = await openDevice('sim:0');
   t.ok(accesses() > 0, 'the judge sees a real open');

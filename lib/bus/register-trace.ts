@@ -60,7 +60,9 @@ export class RegisterTrace {
       set(target, prop, value: number) {
         if (typeof prop === 'string' && /^\d+$/.test(prop)) {
           target[Number(prop)] = value;
-          record('write', Number(prop), target[Number(prop)]);
+          // What the driver wrote (as the Uint32Array stores it), not a read-back: the model thread may
+          // already have acted on it (e.g. a self-clearing CTRL.RST).
+          record('write', Number(prop), Number(value) >>> 0);
           return true;
         }
         return Reflect.set(target, prop, value, target);

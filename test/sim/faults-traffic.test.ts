@@ -1,6 +1,8 @@
 // Issue 8, faults under traffic: link flaps on port 0 while the generator sends to it. Traffic resumes
 // after each flap and every frame the generator sent is received, missed (rx_missed), dropped with an
 // rx error, or lost on the down link (the model's rxLinkDown): exactly once, no fault, no violation.
+// The tester's generator holds its frames while the link is down (the model re-paces it at link up),
+// so rxLinkDown is normally 0 here; it still enters the sum.
 // (Rx starvation, rx error bits and oversize tx are in ixgbe-datapath.test.ts, rx pool exhaustion in
 // mempool-exhaustion.test.ts, init faults in ixgbe-init.test.ts and model-faults.test.ts.)
 import t from 'tap';

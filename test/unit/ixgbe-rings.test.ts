@@ -209,3 +209,31 @@ t.test('tx: short frames zero-padded to 17 bytes; 0 and > 1514 bytes refused, no
   noPool.count = 1;
   t.throws(() => tx.transmit(noPool), { code: 'ERR_BATCH' });
 });
+
+t.test('tx: chained frames carry RS only on their last descriptor, and cleanup checks DD there', async (t) => {
+  const pool = Mempool.create(fakePci(), { count: 256 });
+  const ring = new Uint32Array(64 * 4);
+  const tx = new TxQueue(recordingBar().bar0, 0, ring, 64, 'test');
+  const batch = new PacketBatch(64);
+  batch.pool = pool;
+  // Eleven frames of three segments: 33 descriptors, so descriptor 31 (the chunk's last) is the
+  // middle of frame 10 (slots 30, 31, 32).
+  batch.count = pool.allocBulk(batch.ids, 0, 33);
+  batch.lengths.fill(100);
+  for (let k = 0; k < 33; k++) if (k % 3 !== 2) batch.chain(k);
+  t.equal(tx.transmit(batch), 33);
+  const RS = 1 << 27;
+  const EOP = 1 << 24;
+  for (let i = 0; i < 33; i++) {
+    const cmd = ring[i * 4 + 2];
+    t.equal((cmd & RS) !== 0, (cmd & EOP) !== 0, `descriptor ${i}: RS exactly when EOP`);
+  }
+  const before = pool.available;
+  ring[31 * 4 + 3] |= 1;  // a mid-frame descriptor: silicon never writes DD there
+  tx.reclaim();
+  t.equal(pool.available, before, 'DD is not looked for mid-frame');
+  ring[32 * 4 + 3] |= 1;  // the frame's last descriptor
+  tx.reclaim();
+  t.equal(pool.available, before + 33, 'the chunk grew to the end of the frame');
+  t.equal(tx.inFlight, 0);
+});

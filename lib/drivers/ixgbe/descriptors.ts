@@ -59,8 +59,12 @@ export function armRxDescriptor(ring: Uint32Array, i: number, iova: number): voi
   ring[w + 3] = 0;
 }
 
-/** dword 2 of a frame's segment before its last: as {@link TX_CMD_ONE_BUFFER} without EOP. */
-export const TX_CMD_SEGMENT = (TX_CMD.DTYP_DATA | TX_CMD.IFCS | TX_CMD.RS | TX_CMD.DEXT) >>> 0;
+/**
+ * dword 2 of a frame's segment before its last: as {@link TX_CMD_ONE_BUFFER} without EOP and without
+ * RS. The datasheet (7.2.3.2.4, DCMD.RS) allows RS only on a frame's last descriptor; the NIC writes
+ * DD back there, never on a segment in the middle of a frame.
+ */
+export const TX_CMD_SEGMENT = (TX_CMD.DTYP_DATA | TX_CMD.IFCS | TX_CMD.DEXT) >>> 0;
 
 /**
  * Writes tx descriptor `i` for one segment of a frame spread over several buffers (7.2.3.2.4): this

@@ -1,10 +1,11 @@
 /**
  * One 82599 transmit queue (datasheet 7.2): a ring of advanced data descriptors pointing at mempool
  * buffers, one descriptor per frame, or one per buffer for a frame chained over several buffers
- * ({@link PacketBatch.chain}). Sent buffers return to their
- * pools lazily, ixy-style, in chunks of 32 found by checking only the chunk's last descriptor (every
- * descriptor asks for status write-back and the NIC completes them in order). TDT is written once per
- * call.
+ * ({@link PacketBatch.chain}). Only a frame's last descriptor asks for status write-back (RS with EOP,
+ * 7.2.3.2.4), and the NIC completes descriptors in order. Sent buffers return to their pools lazily,
+ * ixy-style, about 32 at a time: the chunk's last descriptor is looked up, and DD is checked on the last
+ * descriptor of the frame it belongs to (which carries RS), so a chunk ends on a frame boundary. TDT is
+ * written once per call.
  */
 import { TsnicError } from '../../errors';
 import type { PacketBatch } from '../../memory/batch';
@@ -28,6 +29,8 @@ export class TxQueue {
   private readonly slotIds: Uint32Array;
   /** Mempool.registry index of each slot's buffer, so buffers of several pools return correctly. */
   private readonly slotPools: Uint32Array;
+  /** Slot of the last descriptor (EOP, RS) of the frame each slot belongs to: where DD appears. */
+  private readonly frameEnds: Uint32Array;
   private readonly mask: number;
   /** Next slot to fill (the driver's TDT). */
   private tail = 0;
@@ -52,6 +55,7 @@ export class TxQueue {
     this.mask = size - 1;
     this.slotIds = new Uint32Array(size);
     this.slotPools = new Uint32Array(size);
+    this.frameEnds = new Uint32Array(size);
     this.tdtIndex = tdt(queue) >>> 2;
   }
 
@@ -60,21 +64,26 @@ export class TxQueue {
     return (this.tail - this.clean) & this.mask;
   }
 
-  /** Returns the buffers of sent descriptors to their pools, whole chunks of {@link TX_CLEAN_CHUNK} at a time. */
+  /**
+   * Returns the buffers of sent frames to their pools, at least {@link TX_CLEAN_CHUNK} descriptors at a
+   * time (a chunk grows to the end of the frame its last descriptor belongs to).
+   */
   reclaim(): void {
     const ring = this.ring;
     const mask = this.mask;
     const registry = Mempool.registry;
     const slotIds = this.slotIds;
     const slotPools = this.slotPools;
+    const frameEnds = this.frameEnds;
     const tail = this.tail;
     let clean = this.clean;
     while (((tail - clean) & mask) >= TX_CLEAN_CHUNK) {
-      const last = (clean + TX_CLEAN_CHUNK - 1) & mask;
+      const last = frameEnds[(clean + TX_CLEAN_CHUNK - 1) & mask];
       if ((ring[(last << 2) + 3] & TX_STATUS_DD) === 0) break;
+      const chunk = ((last - clean) & mask) + 1;
       let poolIndex = -1;
       let pool: Mempool | undefined;
-      for (let k = 0; k < TX_CLEAN_CHUNK; k++) {
+      for (let k = 0; k < chunk; k++) {
         const p = slotPools[clean];
         if (p !== poolIndex) {
           poolIndex = p;
@@ -111,6 +120,7 @@ export class TxQueue {
     const lengths = batch.lengths;
     const slotIds = this.slotIds;
     const slotPools = this.slotPools;
+    const frameEnds = this.frameEnds;
     const poolIndex = pool.index;
     const iovaBase = pool.iovaBase;
     const bufferSize = pool.bufferSize;
@@ -127,6 +137,7 @@ export class TxQueue {
       writeTxDescriptor(ring, t, iovaBase + id * bufferSize, length);
       slotIds[t] = id;
       slotPools[t] = poolIndex;
+      frameEnds[t] = t;
       t = (t + 1) & mask;
     }
     if (n > 0) {
@@ -168,10 +179,12 @@ export class TxQueue {
         );
       }
       if (end - k + 1 > free - ((t - this.tail) & this.mask)) break;
+      const frameEnd = (t + end - k) & this.mask;
       for (let s = k; s <= end; s++) {
         writeTxSegment(this.ring, t, pool.iovaBase + batch.ids[s] * bufferSize, lengths[s], frameLength, s === end);
         this.slotIds[t] = batch.ids[s];
         this.slotPools[t] = pool.index;
+        this.frameEnds[t] = frameEnd;
         t = (t + 1) & this.mask;
       }
       k = end + 1;

@@ -28,7 +28,10 @@ export interface DeviceStats {
   txPackets: number;
   /** Bytes of good frames transmitted (as the NIC counts them). */
   txBytes: number;
-  /** Frames the NIC dropped because no rx descriptor was free (MPC / RXMPC). */
+  /**
+   * Frames the NIC dropped because it could not take them: the packet buffer was full (MPC / RXMPC), or
+   * a queue had no free descriptor and drops rather than waits (82599 SRRCTL.DROP_EN: QPRDC).
+   */
   rxMissed: number;
   /** Frames the driver dropped because the descriptor reported an error (CRC, length, ...). */
   rxErrors: number;

@@ -54,8 +54,25 @@ export async function openDevice(spec: string, options: OpenOptions = {}): Promi
       `"${spec}" is not a device: use a PCI address like 0000:03:00.0 (see tsnic list) or a simulated port, sim:0 or sim:1`,
     );
   }
+  checkPlatform(address, process.arch);
   claimAddress(address);
   return openWithDriver(openVfio(address), options);
+}
+
+/**
+ * The drivers rely on x86-64's memory ordering: stores to descriptors become visible to the NIC before
+ * the later tail store, and a load of a descriptor after its DD check sees what the NIC wrote before
+ * DD. Weakly ordered CPUs need fences there, which JavaScript cannot issue on device memory, so a
+ * real device is refused on them (the simulated card is not: its model orders its own accesses).
+ */
+export function checkPlatform(address: string, arch: string): void {
+  if (arch !== 'x64') {
+    throw new TsnicError(
+      'ERR_UNSUPPORTED_PLATFORM',
+      `${address}: tsnic drives real NICs only on x86-64 (this is ${arch}): its descriptor and tail accesses rely on ` +
+        "x86-64's memory ordering, and weaker CPUs need fences it cannot issue; use an x86-64 machine, or sim:0 to try the API",
+    );
+  }
 }
 
 async function openSim(spec: string, options: OpenOptions): Promise<NetDevice> {

@@ -20,6 +20,14 @@ int HostMemoryAlloc(size_t size, bool huge, HostMemory* out) {
   // Ordinary pages must not move or be swapped while a device may DMA into them. VFIO pins what it
   // maps anyway; mlock is best effort for the simulator (RLIMIT_MEMLOCK may be small without root).
   if (!huge) (void)mlock(p, len);
+  // A fork() (libuv spawning a child process) would otherwise make these pages copy-on-write: the
+  // parent's next write moves it to a new page while the device keeps DMAing into the old one.
+  // Children never need DMA memory, so it is not inherited at all (as DPDK and ibverbs do).
+  if (madvise(p, len, MADV_DONTFORK) != 0) {
+    const int err = errno;
+    munmap(p, len);
+    return err;
+  }
   out->addr = p;
   out->size = len;
   out->huge = huge;

@@ -21,7 +21,9 @@ t.test('ring sizes: powers of two from 64 to 32768 (RDLEN <= 0xFFF80, two tx cle
 });
 
 t.test('queue counts 1..64; buffer sizes in 1 KiB units from 2048; mempool larger than the ring', async (t) => {
-  t.equal(ixgbeSettings({ rxQueues: 64, txQueues: 64 }).rxQueues, 64);
+  t.equal(ixgbeSettings({ rxQueues: 16, txQueues: 64 }).rxQueues, 16);
+  t.throws(() => ixgbeSettings({ rxQueues: 17 }), { code: 'ERR_QUEUE_ID', message: /1 to 16 on the 82599 \(RSS/ });
+  t.throws(() => ixgbeSettings({ txQueues: 65 }), { code: 'ERR_QUEUE_ID', message: /1 to 64/ });
   t.throws(() => ixgbeSettings({ rxQueues: 0 }), { code: 'ERR_QUEUE_ID' });
   t.throws(() => ixgbeSettings({ txQueues: 65 }), { code: 'ERR_QUEUE_ID' });
   t.equal(ixgbeSettings({ bufferSize: 16384 }).bufferSize, 16384);

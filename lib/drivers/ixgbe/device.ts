@@ -11,7 +11,7 @@ import { DESCRIPTOR_BYTES } from './descriptors';
 import { readChecksum } from './eeprom';
 import { lookupDevice, unsupportedMessage } from './ids';
 import {
-  enableRxQueue, enableTxQueue, formatMac, initLink, initRx, initTx, invalidMacError, isUnicastMac, linkFromLinks,
+  QUEUE_TIMEOUT_MS, enableRxQueue, enableTxQueue, formatMac, initLink, initRx, initTx, invalidMacError, isUnicastMac, linkFromLinks,
   readMacBytes, resetDevice, setPromiscuousMode, stopDevice, waitDmaInit, waitEepromAutoRead, writeMacBytes,
   type RingPlacement,
 } from './init';
@@ -99,7 +99,7 @@ export class IxgbeDevice implements NetDevice {
     // 4.6.4: link set-up (auto-negotiation runs while the rest is configured).
     initLink(bar0, id.link);
     // 4.6.5: the statistics are clear on read: one read starts them from zero.
-    accumulateStats(bar0, emptyStats());
+    accumulateStats(bar0, emptyStats(), s.rxQueues);
 
     const rxBytes = s.rxRingSize * DESCRIPTOR_BYTES;
     const txBytes = s.txRingSize * DESCRIPTOR_BYTES;
@@ -124,7 +124,7 @@ export class IxgbeDevice implements NetDevice {
         tx.push(new TxQueue(bar0, q, new Uint32Array(rings.bytes, txStart + q * txBytes, txBytes >>> 2), s.txRingSize, address));
       }
       // 4.6.7 and 4.6.8.
-      initRx(bar0, rxPlaces, s.bufferSize, s.promiscuous);
+      initRx(bar0, address, rxPlaces, s.bufferSize, s.promiscuous);
       initTx(bar0, txPlaces);
       // 4.6.7.1: each rx queue: enable, wait, give it every descriptor. RDT is one behind RDH (0):
       // equal values would mean "no descriptor free".
@@ -252,7 +252,7 @@ export class IxgbeDevice implements NetDevice {
   setPromiscuous(on: boolean): void {
     this.checkOpen();
     checkBoolean('setPromiscuous(on)', on);
-    setPromiscuousMode(this.pci.bar0, on);
+    setPromiscuousMode(this.pci.bar0, this.address, on);
   }
 
   /** Replaces the station address (RAL/RAH(0)); refuses zero and multicast addresses. */
@@ -271,8 +271,15 @@ export class IxgbeDevice implements NetDevice {
     this.isClosed = true;
     this.rx = [];
     this.tx = [];
-    // Stop rx and tx, disable the queues, reset; a NIC that fails to stop keeps its memory mapped.
-    stopDevice(this.pci.bar0, this.address, this.allRx.length, this.allTx.length);
+    // Stop rx and tx, disable the queues, reset; a NIC that fails to reset keeps its memory mapped.
+    const stuck = stopDevice(this.pci.bar0, this.address, this.allRx.length, this.allTx.length);
+    if (stuck.length > 0) {
+      process.emitWarning(
+        `${this.address}: ${stuck.join(', ')} did not confirm the queue disable within ${QUEUE_TIMEOUT_MS} ms; ` +
+          'the global reset that followed stopped them',
+        { code: 'TSNIC_QUEUE_DISABLE_TIMEOUT' },
+      );
+    }
     for (const q of this.allTx) q.drop();
     this.pool.destroy();
     this.pci.freeDma(this.rings);
@@ -280,7 +287,7 @@ export class IxgbeDevice implements NetDevice {
   }
 
   private collectStats(): void {
-    accumulateStats(this.pci.bar0, this.totals);
+    accumulateStats(this.pci.bar0, this.totals, this.allRx.length);
     let errors = 0;
     for (const q of this.allRx) errors += q.errors;
     this.totals.rxErrors = errors;

@@ -7,9 +7,10 @@ import type { LinkStatus } from '../../device';
 import { TsnicError } from '../../errors';
 import type { LinkSetup } from './ids';
 import {
-  AUTOC, CTRL_EXT_NS_DIS, CTRL_RST_MASK, DCA_RXCTRL_RESERVED_12, DMATXCTL_TE, DTXMXSZRQ_MAX, EEC, EIMC_ALL, FCTRL, HLREG0,
-  LINKS, QUEUE_ENABLE, RAH_AV, RDRXCTL, REG, RTTDCS_ARBDIS, RXCTRL_RXEN, SRRCTL, TXDCTL_THRESH, TXDCTL_THRESH_MASK,
-  dcaRxctrl, rdbah, rdbal, rdh, rdlen, rdt, rxdctl, srrctl, tdbah, tdbal, tdh, tdlen, tdt, txdctl,
+  AUTOC, CTRL, CTRL_EXT_NS_DIS, CTRL_RST_MASK, DCA_RXCTRL_RESERVED_12, DMATXCTL_TE, DTXMXSZRQ_MAX, EEC, EIMC_ALL, FCTRL,
+  HLREG0, LINKS, MRQC, QUEUE_ENABLE, RAH_AV, RDRXCTL, REG, RTTDCS_ARBDIS, RXCSUM_PCSD, RXCTRL_RXEN, SECRXCTRL_RX_DIS,
+  SECRXSTAT_SECRX_RDY, SRRCTL, STATUS_GIO, TXDCTL_SWFLSH, TXDCTL_THRESH, TXDCTL_THRESH_MASK,
+  dcaRxctrl, rdbah, rdbal, rdh, rdlen, rdt, reta, rssrk, rxdctl, srrctl, tdbah, tdbal, tdh, tdlen, tdt, txdctl,
 } from './registers';
 import { clearFlags, get, pause, set, setFlags, waitClear, waitSet } from './regs';
 
@@ -21,6 +22,20 @@ export const RESET_SETTLE_MS = 10;
 export const AUTO_READ_TIMEOUT_MS = 1000;
 /** How long a queue's ENABLE bit may take to read back as written. */
 export const QUEUE_TIMEOUT_MS = 1000;
+/** How long PCIe master disable may take (Linux allows 800 polls of 100 us, 5.2.5.3.2). */
+export const MASTER_DISABLE_TIMEOUT_MS = 80;
+/** How long SECRXSTAT.SECRX_RDY may take once the rx data path is gated (Linux polls 40 x 1 ms). */
+export const SECRX_TIMEOUT_MS = 40;
+/** RSS spreads frames over at most 16 queues: RETA entries name queues 0..15 (7.1.2.8.2). */
+export const MAX_RSS_QUEUES = 16;
+/**
+ * The RSS hash key: the 40-byte key of Microsoft's RSS specification, whose published verification
+ * vectors make the hash checkable (7.1.2.8.1 takes any key).
+ */
+const RSS_KEY = Uint8Array.from([
+  0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3, 0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb,
+  0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30, 0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
+]);
 
 const TWO_POW_32 = 4294967296;
 
@@ -41,9 +56,21 @@ export function globalReset(bar0: Uint32Array, address: string): void {
   pause(RESET_SETTLE_MS);
 }
 
-/** 4.6.3: interrupts off, global reset, interrupts off again (the reset restored the defaults). */
+/**
+ * 5.2.5.3.2, required before a software reset (4.6.3.2): stop issuing DMA (CTRL.GIO_DIS) and wait
+ * until STATUS.GIO shows no request outstanding. A NIC that never gets there is reset anyway: the
+ * reset itself ends its DMA (Linux does the same, with a second reset).
+ */
+export function disablePcieMaster(bar0: Uint32Array): void {
+  setFlags(bar0, REG.CTRL, CTRL.GIO_DIS);
+  const deadline = Date.now() + MASTER_DISABLE_TIMEOUT_MS;
+  while ((get(bar0, REG.STATUS) & STATUS_GIO) !== 0 && Date.now() < deadline) pause(0.1);
+}
+
+/** 4.6.3: interrupts off, PCIe master off, global reset, interrupts off again (the reset restored the defaults). */
 export function resetDevice(bar0: Uint32Array, address: string): void {
   disableInterrupts(bar0);
+  disablePcieMaster(bar0);
   globalReset(bar0, address);
   disableInterrupts(bar0);
 }
@@ -109,8 +136,44 @@ export interface RingPlacement {
   size: number;
 }
 
-/** 4.6.7: receive initialisation, ending with RXCTRL.RXEN. The queues themselves start later. */
-export function initRx(bar0: Uint32Array, rings: readonly RingPlacement[], bufferSize: number, promiscuous: boolean): void {
+/**
+ * Turns receive on with the 82599's Rx-enable sequence, as Linux and DPDK do it on this chip: gate
+ * the rx data path (SECRXCTRL.RX_DIS), wait until it is idle (SECRXSTAT.SECRX_RDY), set RXCTRL.RXEN,
+ * open the gate again.
+ */
+export function enableRx(bar0: Uint32Array, address: string): void {
+  setFlags(bar0, REG.SECRXCTRL, SECRXCTRL_RX_DIS);
+  waitSet(bar0, REG.SECRXSTAT, SECRXSTAT_SECRX_RDY, SECRX_TIMEOUT_MS, {
+    code: 'ERR_RX_ENABLE_TIMEOUT',
+    message: `${address}: the rx data path did not report idle (SECRXSTAT.SECRX_RDY) within ${SECRX_TIMEOUT_MS} ms of ` +
+      'SECRXCTRL.RX_DIS, so receive was left off: the NIC is hung; reset it and open it again',
+  });
+  setFlags(bar0, REG.RXCTRL, RXCTRL_RXEN);
+  clearFlags(bar0, REG.SECRXCTRL, SECRXCTRL_RX_DIS);
+}
+
+/**
+ * 7.1.2.8: RSS over `queues` rx queues: the hash key, a redirection table that deals its 128 entries
+ * round robin over the queues, the hash reported in the write-back (RXCSUM.PCSD), and MRQC hashing
+ * IPv4 addresses plus TCP and UDP ports.
+ */
+export function initRss(bar0: Uint32Array, queues: number): void {
+  for (let i = 0; i < 10; i++) {
+    const k = 4 * i;
+    set(bar0, rssrk(i), RSS_KEY[k] | (RSS_KEY[k + 1] << 8) | (RSS_KEY[k + 2] << 16) | (RSS_KEY[k + 3] << 24));
+  }
+  for (let i = 0; i < 32; i++) {
+    const e = 4 * i;
+    set(bar0, reta(i), (e % queues) | (((e + 1) % queues) << 8) | (((e + 2) % queues) << 16) | (((e + 3) % queues) << 24));
+  }
+  setFlags(bar0, REG.RXCSUM, RXCSUM_PCSD);
+  set(bar0, REG.MRQC, MRQC.RSS | MRQC.IPV4 | MRQC.TCP_IPV4 | MRQC.UDP_IPV4);
+}
+
+/** 4.6.7: receive initialisation, ending with receive enabled. The queues themselves start later. */
+export function initRx(
+  bar0: Uint32Array, address: string, rings: readonly RingPlacement[], bufferSize: number, promiscuous: boolean,
+): void {
   // Receive stays off while it is configured. RXPBSIZE keeps its reset value: one 512 KiB packet
   // buffer (PB0) and no others, which is the set-up without DCB or virtualization (4.6.11.3.1).
   clearFlags(bar0, REG.RXCTRL, RXCTRL_RXEN);
@@ -134,10 +197,11 @@ export function initRx(bar0: Uint32Array, rings: readonly RingPlacement[], buffe
     set(bar0, rdh(q), 0);
     set(bar0, rdt(q), 0);
   }
+  if (rings.length > 1) initRss(bar0, rings.length);
   // 4.6.7, last step: CTRL_EXT.NS_DIS set, and DCA_RXCTRL bit 12 (reserved, reads 1) cleared.
   setFlags(bar0, REG.CTRL_EXT, CTRL_EXT_NS_DIS);
   for (let q = 0; q < rings.length; q++) clearFlags(bar0, dcaRxctrl(q), DCA_RXCTRL_RESERVED_12);
-  setFlags(bar0, REG.RXCTRL, RXCTRL_RXEN);
+  enableRx(bar0, address);
 }
 
 /** 4.6.8: transmit initialisation, ending with DMATXCTL.TE. The queues themselves start later. */
@@ -156,7 +220,8 @@ export function initTx(bar0: Uint32Array, rings: readonly RingPlacement[]): void
     // 7.2.3.4.1 / 7.2.3.5: prefetch, host and write-back thresholds (DPDK's values).
     set(bar0, txdctl(q), (get(bar0, txdctl(q)) & ~TXDCTL_THRESH_MASK) | TXDCTL_THRESH);
   }
-  set(bar0, REG.DMATXCTL, DMATXCTL_TE);
+  // 8.2.3.9.2: only TE changes; the register's other fields (the VLAN ethertype) keep their values.
+  setFlags(bar0, REG.DMATXCTL, DMATXCTL_TE);
 }
 
 function queueTimeout(address: string, what: string, q: number, state: string): { code: 'ERR_QUEUE_TIMEOUT'; message: string } {
@@ -181,31 +246,54 @@ export function enableTxQueue(bar0: Uint32Array, address: string, q: number): vo
   waitSet(bar0, txdctl(q), QUEUE_ENABLE, QUEUE_TIMEOUT_MS, queueTimeout(address, 'TXDCTL', q, 'as set'));
 }
 
+/** Polls until `(reg & mask) === 0` or `timeoutMs` passed; true when it cleared. Never throws. */
+function settleClear(bar0: Uint32Array, offset: number, mask: number, timeoutMs: number): boolean {
+  const deadline = Date.now() + timeoutMs;
+  while ((get(bar0, offset) & mask) !== 0) {
+    if (Date.now() > deadline) return false;
+    pause(0.1);
+  }
+  return true;
+}
+
 /**
  * Stops all DMA and resets the NIC, so the memory it used can be freed: receive off and rx queues
- * disabled (4.6.7.1.2), tx queues disabled (4.6.8.2), transmit off, then a global reset (4.6.3.2).
+ * disabled (4.6.7.1.2), tx queues disabled with their write-backs flushed (4.6.8.2, TXDCTL.SWFLSH),
+ * transmit off, then PCIe master disable and a global reset (4.6.3.2). The global reset always
+ * happens: a queue that does not confirm its disable is stopped by the reset. With the link down a tx
+ * queue cannot drain, so its disable is not waited for (as Linux does). Returns the queues that did
+ * not confirm in time, for the caller to report; throws only when the reset itself fails (then the
+ * NIC may still DMA, and its memory must stay mapped).
  */
-export function stopDevice(bar0: Uint32Array, address: string, rxQueues: number, txQueues: number): void {
+export function stopDevice(bar0: Uint32Array, address: string, rxQueues: number, txQueues: number): string[] {
+  const stuck: string[] = [];
   clearFlags(bar0, REG.RXCTRL, RXCTRL_RXEN);
   for (let q = 0; q < rxQueues; q++) {
     clearFlags(bar0, rxdctl(q), QUEUE_ENABLE);
-    waitClear(bar0, rxdctl(q), QUEUE_ENABLE, QUEUE_TIMEOUT_MS, queueTimeout(address, 'RXDCTL', q, 'as clear'));
+    if (!settleClear(bar0, rxdctl(q), QUEUE_ENABLE, QUEUE_TIMEOUT_MS)) stuck.push(`RXDCTL(${q})`);
   }
-  for (let q = 0; q < txQueues; q++) {
-    clearFlags(bar0, txdctl(q), QUEUE_ENABLE);
-    waitClear(bar0, txdctl(q), QUEUE_ENABLE, QUEUE_TIMEOUT_MS, queueTimeout(address, 'TXDCTL', q, 'as clear'));
+  for (let q = 0; q < txQueues; q++) set(bar0, txdctl(q), TXDCTL_SWFLSH);
+  if ((get(bar0, REG.LINKS) & LINKS.UP) !== 0) {
+    for (let q = 0; q < txQueues; q++) {
+      if (!settleClear(bar0, txdctl(q), QUEUE_ENABLE, QUEUE_TIMEOUT_MS)) stuck.push(`TXDCTL(${q})`);
+    }
   }
   clearFlags(bar0, REG.DMATXCTL, DMATXCTL_TE);
   resetDevice(bar0, address);
+  return stuck;
 }
 
-/** Turns unicast and multicast promiscuous receive on or off, with receive paused (8.2.3.7.1). */
-export function setPromiscuousMode(bar0: Uint32Array, on: boolean): void {
-  const rxctrl = get(bar0, REG.RXCTRL);
-  if ((rxctrl & RXCTRL_RXEN) !== 0) set(bar0, REG.RXCTRL, rxctrl & ~RXCTRL_RXEN);
+/**
+ * Turns unicast and multicast promiscuous receive on or off. FCTRL may change only while receive is
+ * off (8.2.3.7.1): receive is turned off, FCTRL written, and receive turned on again with the
+ * Rx-enable sequence ({@link enableRx}) if it was on.
+ */
+export function setPromiscuousMode(bar0: Uint32Array, address: string, on: boolean): void {
+  const wasOn = (get(bar0, REG.RXCTRL) & RXCTRL_RXEN) !== 0;
+  if (wasOn) clearFlags(bar0, REG.RXCTRL, RXCTRL_RXEN);
   if (on) setFlags(bar0, REG.FCTRL, FCTRL.UPE | FCTRL.MPE);
   else clearFlags(bar0, REG.FCTRL, FCTRL.UPE | FCTRL.MPE);
-  if ((rxctrl & RXCTRL_RXEN) !== 0) set(bar0, REG.RXCTRL, rxctrl);
+  if (wasOn) enableRx(bar0, address);
 }
 
 /** ERR_INVALID_MAC for `mac`. */

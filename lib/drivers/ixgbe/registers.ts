@@ -13,6 +13,16 @@ export const REG = {
   STATUS: 0x00008,
   /** Extended Device Control (8.2.3.1.3). */
   CTRL_EXT: 0x00018,
+  /** Receive Checksum Control (8.2.3.7, receive filter registers). */
+  RXCSUM: 0x05000,
+  /** Multiple Receive Queues Command: RSS set-up (7.1.2.8). */
+  MRQC: 0x05818,
+  /**
+   * Security Rx Control / Status: the gate of the rx data path that the 82599's Rx-enable sequence
+   * closes around an RXCTRL write (Linux's and DPDK's enable_rx_dma for the 82599).
+   */
+  SECRXCTRL: 0x08d00,
+  SECRXSTAT: 0x08d04,
   /** Extended Interrupt Cause (8.2.3.5.1). */
   EICR: 0x00800,
   /** Extended Interrupt Mask Set/Read (8.2.3.5.3). */
@@ -92,6 +102,18 @@ export function srrctl(q: number): number {
 export function dcaRxctrl(q: number): number {
   return q <= 15 ? 0x02200 + 4 * q : 0x0100c + 0x40 * q;
 }
+/** Queue Packets Received Drop Count of queue `q` < 16 (8.2.3.23; clear on read): SRRCTL.DROP_EN drops. */
+export function qprdc(q: number): number {
+  return 0x01430 + 0x40 * q;
+}
+/** RSS Random Key word `i` of 10 (7.1.2.8.1): key byte 4i in bits 7:0. */
+export function rssrk(i: number): number {
+  return 0x05c80 + 4 * i;
+}
+/** Redirection Table word `i` of 32 (7.1.2.8.2): four one-byte entries, entry 4i in bits 7:0. */
+export function reta(i: number): number {
+  return 0x05c00 + 4 * i;
+}
 /** Transmit Descriptor Base Address Low of queue `q` (8.2.3.9.5). */
 export function tdbal(q: number): number {
   return 0x06000 + 0x40 * q;
@@ -119,6 +141,8 @@ export function txdctl(q: number): number {
 
 /** CTRL bits (8.2.3.1.1). */
 export const CTRL = {
+  /** PCIe master disable: stop issuing new DMA requests (5.2.5.3.2). */
+  GIO_DIS: 1 << 2,
   /** Link reset (self-clearing). */
   LRST: 1 << 3,
   /** Device (global) reset (self-clearing). */
@@ -126,6 +150,29 @@ export const CTRL = {
 } as const;
 /** Both reset bits: what a global reset sets and waits to clear (4.6.3.2). */
 export const CTRL_RST_MASK = CTRL.LRST | CTRL.RST;
+
+/** STATUS.GIO: PCIe master enable status, clear once master disable took effect (8.2.3.1.2). */
+export const STATUS_GIO = 1 << 19;
+
+/** SECRXCTRL.RX_DIS: gate the rx data path. */
+export const SECRXCTRL_RX_DIS = 1 << 1;
+/** SECRXSTAT.SECRX_RDY: the rx data path is gated and idle. */
+export const SECRXSTAT_SECRX_RDY = 1 << 0;
+
+/** RXCSUM.PCSD: report the RSS hash instead of the fragment checksum in rx write-back (7.1.6.2). */
+export const RXCSUM_PCSD = 1 << 13;
+
+/** MRQC fields (7.1.2.8). */
+export const MRQC = {
+  /** MRQE = 0001b: RSS only. */
+  RSS: 0x1,
+  /** Hash TCP/IPv4 4-tuples. */
+  TCP_IPV4: 1 << 16,
+  /** Hash IPv4 addresses (frames without a hashed L4 header). */
+  IPV4: 1 << 17,
+  /** Hash UDP/IPv4 4-tuples. */
+  UDP_IPV4: 1 << 22,
+} as const;
 
 /** CTRL_EXT.NS_DIS: no-snoop disable (4.6.7, last step of rx init). */
 export const CTRL_EXT_NS_DIS = 1 << 16;
@@ -228,6 +275,9 @@ export const DCA_RXCTRL_RESERVED_12 = 1 << 12;
 
 /** RXDCTL.ENABLE / TXDCTL.ENABLE: queue enable (8.2.3.8.6, 8.2.3.9.10). */
 export const QUEUE_ENABLE = 1 << 25;
+
+/** TXDCTL.SWFLSH: flush the queue's pending write-backs while it is disabled (8.2.3.9.10). */
+export const TXDCTL_SWFLSH = 1 << 26;
 
 /** TXDCTL thresholds: PTHRESH bits 6:0, HTHRESH 14:8, WTHRESH 22:16 (8.2.3.9.10). */
 export const TXDCTL_THRESH_MASK = 0x7f | (0x7f << 8) | (0x7f << 16);

@@ -4,8 +4,13 @@
 import type { DeviceOptions } from '../../device';
 import { checkBoolean, checkInteger, TsnicError } from '../../errors';
 
-/** Queues per direction: the 82599 has 64 rx and 64 tx queues without virtualization (datasheet 1.3). */
-export const MAX_QUEUES = 64;
+/** Tx queues: the 82599 has 64 tx queues without virtualization (datasheet 1.3). */
+export const MAX_TX_QUEUES = 64;
+/**
+ * Rx queues: the 82599 has 64, but without virtualization or flow director filters (which this driver
+ * does not program) received frames reach only the 16 queues RSS can name (7.1.2.8.2).
+ */
+export const MAX_RX_QUEUES = 16;
 /**
  * Smallest ring: RDLEN/TDLEN must be a multiple of 128 bytes (8 descriptors, datasheet 8.2.3.8.3), but
  * tx descriptors are cleaned in chunks of 32 and a ring always keeps one slot empty, so a ring needs
@@ -52,10 +57,10 @@ export function checkRingSize(name: string, value: unknown): number {
   return size;
 }
 
-function checkQueues(name: string, value: unknown): number {
+function checkQueues(name: string, value: unknown, max: number, why: string): number {
   const n = value ?? 1;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_QUEUES) {
-    throw new TsnicError('ERR_QUEUE_ID', `${name} must be 1 to ${MAX_QUEUES} on the 82599, got ${String(value)}`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > max) {
+    throw new TsnicError('ERR_QUEUE_ID', `${name} must be 1 to ${max} on the 82599${why}, got ${String(value)}`);
   }
   return n;
 }
@@ -76,8 +81,8 @@ export function ixgbeSettings(options: DeviceOptions): IxgbeSettings {
     throw new TsnicError('ERR_INVALID_ARG', `hugepages must be prefer, require or never, got ${String(hugepages)}`);
   }
   return {
-    rxQueues: checkQueues('rxQueues', options.rxQueues),
-    txQueues: checkQueues('txQueues', options.txQueues),
+    rxQueues: checkQueues('rxQueues', options.rxQueues, MAX_RX_QUEUES, ' (RSS spreads received frames over at most 16 queues)'),
+    txQueues: checkQueues('txQueues', options.txQueues, MAX_TX_QUEUES, ''),
     rxRingSize,
     txRingSize,
     mempoolSize,

@@ -5,22 +5,31 @@
  * {@link STATS_INTERVAL_MS} while it is being polled.
  */
 import type { DeviceStats } from '../../device';
-import { REG } from './registers';
+import { REG, qprdc } from './registers';
+import { MAX_RX_QUEUES } from './settings';
 
 /** Longest time between two reads of the counters while rx/tx are polled. */
 export const STATS_INTERVAL_MS = 10_000;
 
 const TWO_POW_32 = 4294967296;
 
-/** Reads every counter the driver reports and adds it to `into` (the low octet half before the high). */
-export function accumulateStats(bar0: Uint32Array, into: DeviceStats): void {
+/**
+ * Reads every counter the driver reports and adds it to `into` (the low octet half before the high).
+ * `rxQueues` is how many rx queues are in use.
+ */
+export function accumulateStats(bar0: Uint32Array, into: DeviceStats, rxQueues: number): void {
   into.rxPackets += bar0[REG.GPRC >>> 2];
   into.txPackets += bar0[REG.GPTC >>> 2];
   const gorcl = bar0[REG.GORCL >>> 2];
   into.rxBytes += gorcl + bar0[REG.GORCH >>> 2] * TWO_POW_32;
   const gotcl = bar0[REG.GOTCL >>> 2];
   into.txBytes += gotcl + bar0[REG.GOTCH >>> 2] * TWO_POW_32;
-  // Only packet buffer 0 is in use (no DCB), so RXMPC[0] holds every missed frame.
-  into.rxMissed += bar0[REG.RXMPC0 >>> 2];
+  // Frames the port could not take: those lost because packet buffer 0 (the only one without DCB) was
+  // full, in RXMPC[0], and those a queue dropped for want of a descriptor (SRRCTL.DROP_EN), in QPRDC
+  // of that queue (Linux's hw_rx_no_dma_resources).
+  let missed = bar0[REG.RXMPC0 >>> 2];
+  const queues = rxQueues < MAX_RX_QUEUES ? rxQueues : MAX_RX_QUEUES;
+  for (let q = 0; q < queues; q++) missed += bar0[qprdc(q) >>> 2];
+  into.rxMissed += missed;
   into.rxCrcErrors += bar0[REG.CRCERRS >>> 2];
 }

@@ -119,7 +119,10 @@ t.test('the packed tarball installs into an empty project and runs without compi
     const trapWithCard = trapCaught();
     card.close();
     console.log(JSON.stringify({ onRequire, trapOnRequire, exportsOf, withCard, trapWithCard }));`;
-  const probed = JSON.parse(run(process.execPath, ['-e', probe], project, 60_000)) as Record<string, boolean | string[]>;
+  // Through sh, which drops the NODE_OPTIONS that tap's process-info hook puts back into every child:
+  // with it, the child would run tap's signal-exit handlers (SIGTRAP among them) before the probe.
+  const node = ['-c', 'unset NODE_OPTIONS; exec "$0" -e "$1"', process.execPath, probe];
+  const probed = JSON.parse(run('sh', node, project, 60_000)) as Record<string, boolean | string[]>;
   const production = fs.realpathSync(path.join(installed, PREBUILD));
   const simulator = fs.realpathSync(path.join(installed, SIM_PREBUILD));
   t.same(probed.onRequire, [production], "require('tsnic') loads the prebuilt production addon and no other");

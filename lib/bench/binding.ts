@@ -1,4 +1,8 @@
-/** native/binding/bench.cc: the benchmark's native reference loop and thread pinning. */
+/** native/binding/bench.cc: the benchmark's native reference loop and thread pinning, in tsnic_sim.node. */
+import { lazyAddon } from '../bus/addon';
+
+/** The benchmark's part of the simulator addon, loaded on its first use. */
+export const benchNative = lazyAddon<BenchBinding>('tsnic_sim');
 
 /** Options of {@link BenchBinding.benchReference}. */
 export interface BenchReferenceOptions {

@@ -5,11 +5,11 @@
  * TypeScript, the heap measured around the run.
  */
 import os from 'node:os';
-import { native } from '../bus/native';
 import { SimCard } from '../bus/sim';
 import type { Driver, NetDevice } from '../device';
 import { PacketBatch } from '../memory/batch';
 import { Mempool } from '../memory/mempool';
+import { benchNative } from './binding';
 import { buildTestFrame, macBytes } from './frame';
 import { settledHeapUsed } from './heap';
 import { forwardLoop, rxLoop, txLoop, type LoopLimit, type LoopResult } from './modes';
@@ -40,7 +40,7 @@ const TX_POOL_BUFFERS = 4096;
  */
 export function pinDriverThread(): Placement | undefined {
   if (os.availableParallelism() < 2) return undefined;
-  return native.benchPinThread(0) ? { driverCpu: 0, modelCpu: 1 } : undefined;
+  return benchNative.benchPinThread(0) ? { driverCpu: 0, modelCpu: 1 } : undefined;
 }
 
 function newCard(placement: Placement | undefined): SimCard {
@@ -62,9 +62,9 @@ export function runNativePoint(spec: PointSpec, placement: Placement | undefined
     const p1 = card.port(1);
     p0.enableBusMastering();
     p1.enableBusMastering();
-    const dma = p0.allocDma(native.benchReferenceBytes());
+    const dma = p0.allocDma(benchNative.benchReferenceBytes());
     startGenerators(card, spec.mode, spec.frameSize);
-    const r = native.benchReference({
+    const r = benchNative.benchReference({
       bar0: [p0.bar0.buffer as ArrayBuffer, p1.bar0.buffer as ArrayBuffer],
       dma: dma.bytes,
       iova: dma.iova,

@@ -1,11 +1,9 @@
 /**
- * The one place that loads the native addon (node-gyp-build: a prebuilt binary from prebuilds/ or the
- * local build/). Everything native is reached through {@link native}, typed by the interfaces of each part.
+ * The production addon, tsnic.node (lib/bus/addon.ts loads it): host DMA memory and VFIO, typed by the
+ * interfaces of each part. The simulator lives in the other addon, tsnic_sim.node (lib/bus/sim-binding.ts).
  */
-import path from 'node:path';
-import type { SimBinding } from './sim-binding';
+import { loadAddon } from './addon';
 import type { VfioBinding } from './vfio-binding';
-import type { BenchBinding } from '../bench/binding';
 
 /** Host DMA memory from native/memory (hugepages or locked ordinary pages, IOVA not yet assigned). */
 export interface HostMemory {
@@ -21,26 +19,17 @@ export interface HostMemory {
 
 /** native/binding/memory.cc */
 export interface MemoryBinding {
-  /** Maps `size` bytes of zeroed memory; with `huge`, from the 2 MiB hugepage pool only. */
+  /**
+   * Maps `size` bytes of zeroed memory; with `huge`, from the 2 MiB hugepage pool only. `bytes` is
+   * marked as host DMA memory: vfioMapDma and the simulator's simRegisterDma accept only such buffers.
+   */
   allocHostMemory(size: number, huge: boolean): HostMemory;
   /** Detaches and unmaps memory from allocHostMemory. Idempotent. */
   freeHostMemory(bytes: ArrayBuffer): void;
 }
 
-/** Everything the addon exports. */
-export type NativeBinding = MemoryBinding & VfioBinding & SimBinding & BenchBinding;
+/** Everything the production addon exports. */
+export type NativeBinding = MemoryBinding & VfioBinding;
 
-// lib/bus (source) and dist/bus (compiled) both sit two levels below the package root.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const load = require('node-gyp-build') as (dir: string) => unknown;
-
-/**
- * The loaded addon. TSNIC_ADDON=<path to a .node file> loads that build instead (tools/sanitize.sh
- * runs the model's tests against an AddressSanitizer build this way).
- */
-export const native = (
-  process.env.TSNIC_ADDON !== undefined && process.env.TSNIC_ADDON !== ''
-    ? // eslint-disable-next-line @typescript-eslint/no-require-imports
-      require(path.resolve(process.env.TSNIC_ADDON))
-    : load(path.join(__dirname, '..', '..'))
-) as NativeBinding;
+/** The loaded production addon (TSNIC_ADDON=<path to a .node file> loads that build instead). */
+export const native = loadAddon('tsnic') as NativeBinding;

@@ -1,7 +1,14 @@
 /**
- * native/binding/sim.cc: the simulated 82599's N-API surface. Used only by lib/bus/sim.ts, which
- * validates arguments and gives it a typed, documented face.
+ * native/binding/sim.cc: the simulated 82599's N-API surface, in the simulator addon tsnic_sim.node.
+ * Used only by lib/bus/sim.ts, which validates arguments and gives it a typed, documented face.
  */
+import { lazyAddon } from './addon';
+
+/**
+ * The simulator addon, loaded on its first use (TSNIC_SIM_ADDON=<path to a .node file> loads that
+ * build instead). DMA memory for it comes from the production addon's allocHostMemory.
+ */
+export const simNative = lazyAddon<SimBinding>('tsnic_sim');
 
 /** What `simCreate` returns. */
 export interface SimCreated {
@@ -46,7 +53,7 @@ export interface SimBinding {
   simCreate(options: SimNativeCardOptions): SimCreated;
   /** Stops the model thread, detaches the BAR0 buffers and unmaps them. Idempotent. */
   simClose(handle: number): void;
-  /** Lets the card DMA into `bytes` (memory from allocHostMemory). */
+  /** Lets the card DMA into `bytes`: live memory from the production addon's allocHostMemory. */
   simRegisterDma(handle: number, bytes: ArrayBuffer): void;
   /** Revokes DMA access; returns after the model finished any pass that could touch it. */
   simUnregisterDma(handle: number, bytes: ArrayBuffer): void;

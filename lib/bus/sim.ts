@@ -53,9 +53,9 @@
  * a jump forward adds the number of skipped values to `seqGaps`, a step back counts in `seqReordered`.
  */
 import { checkInteger, TsnicError } from '../errors';
-import { native, type HostMemory } from './native';
+import { native as hostNative, type HostMemory } from './native';
 import { RegisterTrace } from './register-trace';
-import type { SimNativeFaults } from './sim-binding';
+import { simNative as native, type SimNativeFaults } from './sim-binding';
 import type { DmaOptions, DmaRegion, PciFunction } from './types';
 
 /** What a port's far end is connected to. */
@@ -520,20 +520,20 @@ export class SimPort implements PciFunction {
       throw new TsnicError('ERR_INVALID_ARG', `hugepages must be prefer, require or never, got ${String(policy)}`);
     }
     let mem: HostMemory;
-    if (policy === 'never') mem = native.allocHostMemory(size, false);
+    if (policy === 'never') mem = hostNative.allocHostMemory(size, false);
     else {
       try {
-        mem = native.allocHostMemory(size, true);
+        mem = hostNative.allocHostMemory(size, true);
       } catch (err) {
         // The simulator needs no hugepages: 'prefer' quietly falls back to ordinary pages.
         if (policy === 'require' || (err as { code?: string }).code !== 'ERR_HUGEPAGES_EXHAUSTED') throw err;
-        mem = native.allocHostMemory(size, false);
+        mem = hostNative.allocHostMemory(size, false);
       }
     }
     try {
       native.simRegisterDma(this.card.handle, mem.bytes);
     } catch (err) {
-      native.freeHostMemory(mem.bytes);
+      hostNative.freeHostMemory(mem.bytes);
       throw err;
     }
     const region: DmaRegion = { bytes: mem.bytes, iova: mem.address, size: mem.size, hugepages: mem.huge };
@@ -545,7 +545,7 @@ export class SimPort implements PciFunction {
   freeDma(region: DmaRegion): void {
     if (!this.regions.delete(region)) return;
     if (!this.card.closed) native.simUnregisterDma(this.card.handle, region.bytes);
-    native.freeHostMemory(region.bytes);
+    hostNative.freeHostMemory(region.bytes);
   }
 
   /** Frees every DMA region still held and releases the port (the card stays; stop the device first). */

@@ -1,24 +1,10 @@
-// Entry point of the tsnic native addon: registers every module part.
+// Entry point of the production addon, tsnic.node: host DMA memory and VFIO, nothing of the simulator
+// (that is tsnic_sim.node, binding/sim_addon.cc).
 #include "binding/addon.h"
-
-namespace tsnic {
-
-Napi::Error MakeError(Napi::Env env, const char* code, const std::string& message, int err,
-                      const char* syscall) {
-  Napi::Error e = Napi::Error::New(env, message);
-  e.Set("code", Napi::String::New(env, code));
-  if (err != 0) e.Set("errno", Napi::Number::New(env, err));
-  if (syscall != nullptr) e.Set("syscall", Napi::String::New(env, syscall));
-  return e;
-}
-
-}  // namespace tsnic
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tsnic::InitMemory(env, exports);
   tsnic::InitVfio(env, exports);
-  tsnic::InitSim(env, exports);
-  tsnic::InitBench(env, exports);
   return exports;
 }
 

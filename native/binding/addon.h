@@ -1,5 +1,6 @@
-// The tsnic addon's module parts. Each Init* adds its functions to `exports`; addon.cc calls them all.
-// Plain C++ (vfio/, sim/, memory/) never includes napi.h; only the files in binding/ do.
+// The module parts of the two addons. Each Init* adds its functions to `exports`: addon.cc (tsnic.node,
+// production) calls InitMemory and InitVfio, sim_addon.cc (tsnic_sim.node) InitSim and InitBench.
+// Plain C++ (vfio/, sim/, memory/, bench/) never includes napi.h; only the files in binding/ do.
 #pragma once
 #include <napi.h>
 
@@ -10,8 +11,8 @@ void InitVfio(Napi::Env env, Napi::Object exports);
 void InitSim(Napi::Env env, Napi::Object exports);
 void InitBench(Napi::Env env, Napi::Object exports);
 
-// A JavaScript Error with a stable `code`, and `errno`/`syscall` when a system call failed.
-// The message must say what went wrong and what to do about it.
+// A JavaScript Error with a stable `code`, and `errno`/`syscall` when a system call failed (errors.cc,
+// linked into both addons). The message must say what went wrong and what to do about it.
 Napi::Error MakeError(Napi::Env env, const char* code, const std::string& message, int err = 0,
                       const char* syscall = nullptr);
 

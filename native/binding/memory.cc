@@ -1,9 +1,9 @@
 // N-API glue for host DMA memory: allocHostMemory(size, huge) and freeHostMemory(bytes).
 // The ArrayBuffer handed to JavaScript is external memory with no finalizer: releasing DMA memory is an
 // explicit act (a device must be stopped first), and freeHostMemory detaches the buffer before unmapping
-// so that stale typed arrays read as empty instead of touching unmapped memory.
-#include <map>
-#include <mutex>
+// so that stale typed arrays read as empty instead of touching unmapped memory. The buffer itself is the
+// record of the region (binding/host_memory_registry.h): tsnic_sim, a separate shared object, checks it
+// the same way.
 #include <cstring>
 #include <string>
 
@@ -12,17 +12,6 @@
 #include "memory/host_memory.h"
 
 namespace tsnic {
-
-static std::mutex g_lock;
-static std::map<const void*, HostMemory> g_regions;
-
-bool LookupHostMemory(const void* addr, HostMemory* out) {
-  std::lock_guard<std::mutex> guard(g_lock);
-  auto it = g_regions.find(addr);
-  if (it == g_regions.end()) return false;
-  *out = it->second;
-  return true;
-}
 
 static Napi::Value AllocHostMemory(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -47,12 +36,10 @@ static Napi::Value AllocHostMemory(const Napi::CallbackInfo& info) {
     throw MakeError(env, "ERR_DMA_ALLOC", std::string("mmap of DMA memory failed: ") + strerror(err),
                     err, "mmap");
   }
-  {
-    std::lock_guard<std::mutex> guard(g_lock);
-    g_regions[mem.addr] = mem;
-  }
+  Napi::ArrayBuffer bytes = Napi::ArrayBuffer::New(env, mem.addr, mem.size);
+  TagHostMemory(bytes, mem);
   Napi::Object result = Napi::Object::New(env);
-  result.Set("bytes", Napi::ArrayBuffer::New(env, mem.addr, mem.size));
+  result.Set("bytes", bytes);
   result.Set("address", Napi::Number::New(env, static_cast<double>(reinterpret_cast<uintptr_t>(mem.addr))));
   result.Set("size", Napi::Number::New(env, static_cast<double>(mem.size)));
   result.Set("huge", Napi::Boolean::New(env, mem.huge));
@@ -65,17 +52,11 @@ static Napi::Value FreeHostMemory(const Napi::CallbackInfo& info) {
     throw MakeError(env, "ERR_INVALID_ARG", "freeHostMemory(bytes: ArrayBuffer)");
   }
   Napi::ArrayBuffer ab = info[0].As<Napi::ArrayBuffer>();
-  if (ab.IsDetached()) return env.Undefined();  // already released: idempotent
-  HostMemory mem;
-  {
-    std::lock_guard<std::mutex> guard(g_lock);
-    auto it = g_regions.find(ab.Data());
-    if (it == g_regions.end()) {
-      throw MakeError(env, "ERR_INVALID_ARG", "freeHostMemory: buffer was not allocated by allocHostMemory");
-    }
-    mem = it->second;
-    g_regions.erase(it);
+  if (!IsHostMemory(ab)) {
+    throw MakeError(env, "ERR_INVALID_ARG", "freeHostMemory: buffer was not allocated by allocHostMemory");
   }
+  HostMemory mem;
+  if (!LookupHostMemory(ab, &mem)) return env.Undefined();  // already released: idempotent
   ab.Detach();
   HostMemoryFree(mem);
   return env.Undefined();

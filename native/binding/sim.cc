@@ -124,7 +124,7 @@ bool Region(const Napi::CallbackInfo& info, HostMemory* mem) {
     throw MakeError(info.Env(), "ERR_INVALID_ARG", "sim: a DMA region ArrayBuffer is required");
   }
   Napi::ArrayBuffer ab = info[1].As<Napi::ArrayBuffer>();
-  return !ab.IsDetached() && LookupHostMemory(ab.Data(), mem);
+  return LookupHostMemory(ab, mem);
 }
 
 Napi::Value RegisterDma(const Napi::CallbackInfo& info) {

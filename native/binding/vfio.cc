@@ -79,7 +79,7 @@ static HostMemory RegionOf(const Napi::CallbackInfo& info, const char* usage) {
   if (info.Length() < 1 || !info[0].IsArrayBuffer()) throw MakeError(info.Env(), "ERR_INVALID_ARG", usage);
   Napi::ArrayBuffer ab = info[0].As<Napi::ArrayBuffer>();
   HostMemory mem;
-  if (ab.IsDetached() || !LookupHostMemory(ab.Data(), &mem)) {
+  if (!LookupHostMemory(ab, &mem)) {
     throw MakeError(info.Env(), "ERR_INVALID_ARG",
                     std::string(usage) + ": the buffer must be live memory from allocHostMemory");
   }

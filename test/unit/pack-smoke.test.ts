@@ -1,8 +1,10 @@
 /**
- * `npm pack` smoke test: from a copy of the package's sources, `npm run prebuild` writes the prebuilt
- * addon, `npm pack` makes a tarball with the compiled JavaScript and that prebuild, and the tarball
- * installs into an empty project without compiling: `require('tsnic')` loads the prebuild and the
- * `tsnic` bin prints its usage.
+ * `npm pack` smoke test: from a copy of the package's sources, `npm run prebuild` writes the two
+ * prebuilt addons (tsnic.node, production; tsnic_sim.node, the simulator), `npm pack` makes a tarball
+ * with the compiled JavaScript and those prebuilds, and the tarball installs into an empty project
+ * without compiling: `require('tsnic')` loads the production prebuild only, a simulated card loads the
+ * simulator's, and the `tsnic` bin prints its usage. The production prebuild carries nothing of the
+ * model: its exports, its dynamic symbols and the signal handlers of a process that loads it say so.
  *
  * Everything happens in temporary directories: the working tree's build/, dist/ and prebuilds/ are
  * neither used nor touched, so the test proves nothing from leftovers and does not disturb a shared tree.
@@ -14,7 +16,9 @@ import path from 'node:path';
 import t, { type Test } from 'tap';
 
 const ROOT = path.join(__dirname, '..', '..');
-const PREBUILD = path.join('prebuilds', `${os.platform()}-${os.arch()}`, 'tsnic.node');
+const PREBUILD_DIR = path.join('prebuilds', `${os.platform()}-${os.arch()}`);
+const PREBUILD = path.join(PREBUILD_DIR, 'tsnic.node');
+const SIM_PREBUILD = path.join(PREBUILD_DIR, 'tsnic_sim.node');
 
 interface PackageJson {
   name: string;
@@ -77,12 +81,15 @@ t.test('the packed tarball installs into an empty project and runs without compi
   stageSources(stage);
 
   run('npm', ['run', 'prebuild'], stage, 300_000);
-  t.ok(fs.statSync(path.join(stage, PREBUILD)).size > 0, `npm run prebuild writes ${PREBUILD}`);
+  for (const prebuild of [PREBUILD, SIM_PREBUILD]) {
+    t.ok(fs.statSync(path.join(stage, prebuild)).size > 0, `npm run prebuild writes ${prebuild}`);
+  }
+  t.same(fs.readdirSync(path.join(stage, PREBUILD_DIR)).sort(), ['tsnic.node', 'tsnic_sim.node'], 'and nothing else');
 
   // npm pack runs `prepare` (the TypeScript compile) first, so dist/ is made from the staged sources.
   const packed = (JSON.parse(run('npm', ['pack', '--json', '--pack-destination', stage], stage, 180_000)) as PackResult[])[0];
   const shippedFiles = packed.files.map((f) => f.path);
-  for (const expected of ['package.json', 'README.md', 'binding.gyp', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'native/binding/addon.cc', PREBUILD]) {
+  for (const expected of ['package.json', 'README.md', 'binding.gyp', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'native/binding/addon.cc', PREBUILD, SIM_PREBUILD]) {
     t.ok(shippedFiles.includes(expected), `the tarball carries ${expected}`);
   }
   t.ok(shippedFiles.some((f) => f.startsWith('docs/')), 'the tarball carries docs/');
@@ -97,9 +104,39 @@ t.test('the packed tarball installs into an empty project and runs without compi
   const installed = path.join(project, 'node_modules', pkg.name);
   t.notOk(fs.existsSync(path.join(installed, 'build')), 'nothing was compiled: no build/ in the installed package');
 
-  const probe = `require('tsnic'); console.log(Object.keys(require.cache).filter((f) => f.endsWith('.node')).join('\\n'));`;
-  const loaded = run(process.execPath, ['-e', probe], project, 60_000).trim().split('\n');
-  t.same(loaded, [fs.realpathSync(path.join(installed, PREBUILD))], "require('tsnic') loads the prebuilt addon and no other");
+  // The model's register access trap catches SIGSEGV (which V8 may catch already) and SIGTRAP: whether
+  // SIGTRAP is caught (SigCgt bit 4 in /proc/self/status) shows whether the trap was installed.
+  const probe = `
+    const fs = require('node:fs');
+    const trapCaught = () => (BigInt('0x' + /SigCgt:\\s*(\\w+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]) & 16n) !== 0n;
+    const addons = () => Object.keys(require.cache).filter((f) => f.endsWith('.node'));
+    const tsnic = require('tsnic');
+    const onRequire = addons();
+    const trapOnRequire = trapCaught();
+    const exportsOf = Object.keys(require(onRequire[0])).sort();
+    const card = tsnic.SimCard.create();
+    const withCard = addons();
+    const trapWithCard = trapCaught();
+    card.close();
+    console.log(JSON.stringify({ onRequire, trapOnRequire, exportsOf, withCard, trapWithCard }));`;
+  // Through sh, which drops the NODE_OPTIONS that tap's process-info hook puts back into every child:
+  // with it, the child would run tap's signal-exit handlers (SIGTRAP among them) before the probe.
+  const node = ['-c', 'unset NODE_OPTIONS; exec "$0" -e "$1"', process.execPath, probe];
+  const probed = JSON.parse(run('sh', node, project, 60_000)) as Record<string, boolean | string[]>;
+  const production = fs.realpathSync(path.join(installed, PREBUILD));
+  const simulator = fs.realpathSync(path.join(installed, SIM_PREBUILD));
+  t.same(probed.onRequire, [production], "require('tsnic') loads the prebuilt production addon and no other");
+  t.same(probed.exportsOf, ['allocHostMemory', 'freeHostMemory', 'vfioClose', 'vfioMapDma', 'vfioOpen', 'vfioReadConfig', 'vfioUnmapDma', 'vfioWriteConfig'], 'its N-API exports: memory and VFIO, no sim*, no bench*');
+  t.equal(probed.trapOnRequire, false, 'no SIGTRAP handler after loading it');
+  t.same(probed.withCard, [production, simulator], 'a simulated card loads the prebuilt simulator addon');
+  t.equal(probed.trapWithCard, true, 'whose first card installs the access trap (so the check above can fail)');
+
+  // Dynamic symbols survive --strip-all: what the addon defines and what it imports.
+  const symbols = (file: string, which: string): string[] => run('nm', ['-DC', which, file], project, 30_000).split('\n');
+  t.same(symbols(production, '--defined-only').filter((s) => /sim|trap|bench|selftest/i.test(s)), [], 'the production addon defines no model, trap or bench symbol');
+  const signals = (file: string): string[] => symbols(file, '--undefined-only').filter((s) => /\b(sigaction|signal)@/.test(s));
+  t.same(signals(production), [], 'the production addon imports neither sigaction nor signal');
+  t.not(signals(simulator).length, 0, 'the simulator addon does (the check sees imports in a stripped file)');
 
   const help = run('npx', ['--no', '--', 'tsnic', '--help'], project, 60_000);
   t.match(help, /^Usage: tsnic <command>/, 'npx tsnic --help exits 0 and prints the usage');

@@ -49,7 +49,7 @@ export function prepareHost(log: (line: string) => void = () => {}): GuestImage 
     if (!fs.existsSync(path.join(GUEST_JS_ROOT, 'lib', 'device.js'))) throw new Error(`compiling the guest programs failed:\n${out}`);
     log(`warning: type errors while compiling for the guest:\n${out}`);
   }
-  // lib/bus/native.ts loads the addon from two levels above its own folder: point that at the real build.
+  // lib/bus/addon.ts loads the addons from two levels above its own folder: point that at the real build.
   const link = path.join(GUEST_JS_ROOT, 'build');
   if (!fs.existsSync(link)) fs.symlinkSync(path.join(PROJECT_ROOT, 'build'), link);
   return buildGuest(log);

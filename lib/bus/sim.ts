@@ -116,6 +116,21 @@ export interface SimViolations {
    * through it. A driver disables its queues and resets the port before releasing memory.
    */
   memoryFreedWhileActive: number;
+  /**
+   * RXCTRL.RXEN set (0 to 1) while SECRXCTRL.RX_DIS was clear or SECRXSTAT.SECRX_RDY not yet set: the
+   * 82599 Rx-enable sequence (Linux ixgbe_enable_rx_dma_82599) is RX_DIS = 1, wait for SECRX_RDY, write
+   * RXCTRL, RX_DIS = 0 (82599 errata: traffic arriving as the Rx unit starts can hang its DMA).
+   */
+  rxEnableWithoutSecRxDisable: number;
+  /**
+   * CTRL.RST set while STATUS.GIO_MASTER_ENABLE still read 1: a reset with PCIe master requests possibly
+   * pending. Set CTRL.GIO_DIS and wait for STATUS bit 19 to clear first (datasheet 5.2.5.3.2, 4.6.3.2).
+   */
+  resetWithMasterEnabled: number;
+  /** RXDCTL.ENABLE set with SRRCTL.BSIZEPACKET 0 (8.2.3.8.7: must not be 0); the queue stays disabled. */
+  rxBufferSizeZero: number;
+  /** RXCTRL.RXEN set while HLREG0.RXCRCSTRP and RDRXCTL.CRCSTRIP differ (8.2.3.8.8: they must be equal). */
+  crcStripMismatch: number;
 }
 
 const VIOLATIONS: readonly (keyof SimViolations)[] = [
@@ -129,6 +144,10 @@ const VIOLATIONS: readonly (keyof SimViolations)[] = [
   'readOnlyRegisterWritten',
   'txDescriptorInvalid',
   'memoryFreedWhileActive',
+  'rxEnableWithoutSecRxDisable',
+  'resetWithMasterEnabled',
+  'rxBufferSizeZero',
+  'crcStripMismatch',
 ];
 
 /** Options of {@link SimCard.create}. */
@@ -216,13 +235,13 @@ export function lineRatePps(frameSize: number): number {
   return 10e9 / ((frameSize + 4 + 20) * 8);
 }
 
-const COUNTER_SLOTS = 32;
+const COUNTER_SLOTS = 40;
 // Positions in native PortCounters (native/sim/sim.h).
 const C = {
   genPackets: 0, genBytes: 1, chkPackets: 2, chkBytes: 3, chkSeqGaps: 4, chkSeqReordered: 5,
   chkBadChecksums: 6, chkNonUdp: 7, rxDelivered: 8, rxMissed: 9, rxDroppedDisabled: 10, rxFiltered: 11,
   rxOversize: 12, rxErrorsInjected: 13, rxLinkDown: 14, txFrames: 15, txDroppedLinkDown: 16,
-  txDescriptors: 17, violations: 18, generatorRunning: 28, linkUp: 29,
+  txDescriptors: 17, violations: 18, generatorRunning: 32, linkUp: 33,
 } as const;
 
 function parseMac(name: string, mac: string): number[] {

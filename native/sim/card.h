@@ -26,10 +26,8 @@ struct RxQueue {
   uint32_t head = 0;
   uint32_t bufSize = 2048;
   bool tailBad = false;  // the current tail value was already reported as a violation
-  // RXDCTL as the model publishes it (a difference is a driver write) and the enable/disable handshake
+  // RXDCTL as the model publishes it (a difference is a driver write) and the disable handshake
   uint32_t dctlPublished = 0;
-  bool enablePending = false;  // ENABLE requested, latched at a later pass (ENABLE reads 0 until then)
-  uint64_t enablePass = 0, enableAt = 0;
   bool disablePending = false; // ENABLE cleared by the driver; reads 0 from the next pass on
   uint64_t disablePass = 0;
 };
@@ -43,10 +41,8 @@ struct TxQueue {
   bool frameBad = false;        // a segment of the frame being assembled failed
   uint32_t frameLen = 0;
   std::vector<uint8_t> frame;   // reassembly of a multi-descriptor frame
-  // TXDCTL as the model publishes it (a difference is a driver write) and the enable/disable handshake
+  // TXDCTL as the model publishes it (a difference is a driver write) and the disable handshake
   uint32_t dctlPublished = 0;
-  bool enablePending = false;   // ENABLE requested, latched at a later pass (ENABLE reads 0 until then)
-  uint64_t enablePass = 0, enableAt = 0;
   bool disablePending = false;  // ENABLE cleared by the driver: ENABLE reads 1 until the queue stopped
 };
 

@@ -95,7 +95,6 @@ static void Reset(Port& p, uint64_t now) {
     q.frameBad = false;
     q.tailBad = false;
     q.dctlPublished = kTxdctlDefault;
-    q.enablePending = false;
     q.disablePending = false;
   }
   PortClearRx(p);
@@ -185,11 +184,6 @@ static void UpdateLink(Port& p, uint64_t now) {
   }
 }
 
-// How long a queue enable takes after the model first saw the request (plus at least one more pass):
-// silicon needs time to fetch the ring's first descriptors, which is why drivers poll ENABLE
-// (datasheet 4.6.7.1 / 4.6.8.1).
-constexpr uint64_t kQueueLatchNs = 10000;
-
 // RXDCTL.ENABLE requested: latch the ring configuration (datasheet 4.6.7.1). False when the queue
 // cannot come up (then ENABLE reads 0).
 static bool EnableRx(Port& p, uint32_t q) {
@@ -256,16 +250,17 @@ static bool EnableTx(Port& p, uint32_t q) {
 
 // RXDCTL/TXDCTL sit on untrapped pages (they share them with RDT/TDT, the hot path), so the model sees
 // a driver write only as a difference between the register and what the model last published there
-// (the technique LINKS uses). ENABLE then reads the queue's real state, as on silicon (8.2.3.8.6:
-// "upon read, gets the actual status of the queue"): 0 until the model latched the ring, 1 until a
-// disabled queue actually stopped. Remaining race: a driver that reads the register before the model's
-// next pass reads back its own write.
+// (the technique LINKS uses). ENABLE then reads the queue's actual state, as on silicon (8.2.3.8.6:
+// "upon read, gets the actual status of the queue"): 0 when the ring could not be latched, 1 until a
+// disabled queue has really stopped. A request is acted on at the first pass that sees it (the ring is
+// latched then, before that pass moves any frame). Remaining race: a driver that reads the register
+// before the model's next pass reads back its own write.
 static void Publish(RegFile& r, uint32_t off, uint32_t* published, uint32_t v) {
   r.Store(off, v);
   *published = v;
 }
 
-static bool ScanRxQueue(Port& p, uint32_t q, uint64_t now) {
+static bool ScanRxQueue(Port& p, uint32_t q) {
   RegFile& r = p.regs;
   RxQueue& rq = p.rxq[q];
   const uint32_t off = RdBase(q) + kRxdctl;
@@ -275,31 +270,17 @@ static bool ScanRxQueue(Port& p, uint32_t q, uint64_t now) {
     changed = true;
     if (v & kRxdctlEnable) {
       rq.disablePending = false;
-      if (!rq.enabled && !rq.enablePending) {
-        rq.enablePending = true;
-        rq.enablePass = p.passes;
-        rq.enableAt = now + kQueueLatchNs;
-      }
-      Publish(r, off, &rq.dctlPublished, rq.enabled ? v : v & ~kRxdctlEnable);
+      const bool up = rq.enabled || EnableRx(p, q);
+      Publish(r, off, &rq.dctlPublished, up ? v : v & ~kRxdctlEnable);
+    } else if (rq.enabled) {
+      // 4.6.7.1.2: the queue stops taking frames at once; ENABLE reads 0 from the next pass on.
+      rq.enabled = false;
+      rq.disablePending = true;
+      rq.disablePass = p.passes;
+      Publish(r, off, &rq.dctlPublished, v | kRxdctlEnable);
     } else {
-      rq.enablePending = false;
-      if (rq.enabled) {
-        // 4.6.7.1.2: the queue stops taking frames at once; ENABLE reads 0 from the next pass on.
-        rq.enabled = false;
-        rq.disablePending = true;
-        rq.disablePass = p.passes;
-        Publish(r, off, &rq.dctlPublished, v | kRxdctlEnable);
-      } else {
-        Publish(r, off, &rq.dctlPublished, v);
-      }
+      Publish(r, off, &rq.dctlPublished, v);
     }
-  }
-  if (rq.enablePending && p.passes > rq.enablePass && now >= rq.enableAt) {
-    rq.enablePending = false;
-    const bool up = EnableRx(p, q);
-    const uint32_t cur = r.Load(off);
-    Publish(r, off, &rq.dctlPublished, up ? cur | kRxdctlEnable : cur & ~kRxdctlEnable);
-    changed = true;
   }
   if (rq.disablePending && p.passes > rq.disablePass) {
     rq.disablePending = false;
@@ -314,7 +295,7 @@ static bool ScanRxQueue(Port& p, uint32_t q, uint64_t now) {
   return changed;
 }
 
-static bool ScanTxQueue(Port& p, uint32_t q, uint64_t now) {
+static bool ScanTxQueue(Port& p, uint32_t q) {
   RegFile& r = p.regs;
   TxQueue& tq = p.txq[q];
   const uint32_t off = TdBase(q) + kTxdctl;
@@ -324,25 +305,13 @@ static bool ScanTxQueue(Port& p, uint32_t q, uint64_t now) {
     changed = true;
     if (v & kTxdctlEnable) {
       tq.disablePending = false;
-      if (!tq.enabled && !tq.enablePending) {
-        tq.enablePending = true;
-        tq.enablePass = p.passes;
-        tq.enableAt = now + kQueueLatchNs;
-      }
-      Publish(r, off, &tq.dctlPublished, tq.enabled ? v : v & ~kTxdctlEnable);
+      const bool up = tq.enabled || EnableTx(p, q);
+      Publish(r, off, &tq.dctlPublished, up ? v : v & ~kTxdctlEnable);
     } else {
-      tq.enablePending = false;
       // 4.6.8.2: the queue keeps sending what it was given; ENABLE reads 1 until it has stopped.
       if (tq.enabled) tq.disablePending = true;
       Publish(r, off, &tq.dctlPublished, tq.enabled ? v | kTxdctlEnable : v);
     }
-  }
-  if (tq.enablePending && p.passes > tq.enablePass && now >= tq.enableAt) {
-    tq.enablePending = false;
-    const bool up = EnableTx(p, q);
-    const uint32_t cur = r.Load(off);
-    Publish(r, off, &tq.dctlPublished, up ? cur | kTxdctlEnable : cur & ~kTxdctlEnable);
-    changed = true;
   }
   if (tq.disablePending) {
     // The disable completes once every descriptor up to the tail was processed, and never while the
@@ -372,7 +341,7 @@ static void SyncAlias(RegFile& r, uint32_t a, uint32_t b, uint32_t* shadowA, uin
   }
 }
 
-static bool ScanQueues(Port& p, uint64_t now) {
+static bool ScanQueues(Port& p) {
   RegFile& r = p.regs;
   // SRRCTL(0..15) (0x2100 + 4n and 0x1014 + 0x40n) and DCA_RXCTRL(0..15) (0x2200 + 4n and
   // 0x100C + 0x40n) answer at two addresses: keep them equal, before a queue enable reads them.
@@ -382,8 +351,8 @@ static bool ScanQueues(Port& p, uint64_t now) {
   }
   bool changed = false;
   for (uint32_t q = 0; q < kQueues; q++) {
-    if (ScanRxQueue(p, q, now)) changed = true;
-    if (ScanTxQueue(p, q, now)) changed = true;
+    if (ScanRxQueue(p, q)) changed = true;
+    if (ScanTxQueue(p, q)) changed = true;
   }
   return changed;
 }
@@ -488,7 +457,7 @@ bool PortControl(Port& p, uint64_t now) {
   p.statusValue = (p.statusValue & ~kStatusGio) | (p.gioEnabled.load() ? kStatusGio : 0);
   r.Store(kStatus, p.statusValue);
   UpdateSecRx(p, now);
-  if (ScanQueues(p, now)) active = true;
+  if (ScanQueues(p)) active = true;
   return active;
 }
 

@@ -37,6 +37,19 @@ export async function waitFor(what: string, cond: () => boolean, timeoutMs = 200
   }
 }
 
+/**
+ * Waits until the model thread has run a whole pass after this call: two EEPROM reads through EERD
+ * one after the other (the model serves EERD once per pass, before it looks at the queue registers).
+ * Registers such as RXDCTL/TXDCTL sit on untrapped pages, so the model sees a write to them only at its
+ * next pass; reading ENABLE back right after writing it returns the write itself (see docs/simulator.md).
+ */
+export async function modelPass(regs: Regs): Promise<void> {
+  for (let i = 0; i < 2; i++) {
+    regs.set(R.EERD, 1);
+    await waitFor('EERD.DONE (a model pass)', () => (regs.get(R.EERD) & 2) !== 0);
+  }
+}
+
 /** Register access on a port's BAR0. */
 export class Regs {
   constructor(readonly bar0: Uint32Array) {}
@@ -108,6 +121,7 @@ export class RxRing {
   async enable(): Promise<void> {
     const b = R.RDBAL(this.q);
     this.regs.set(b + Q.DCTL, 1 << 25);
+    await modelPass(this.regs);
     await waitFor('RXDCTL.ENABLE', () => (this.regs.get(b + Q.DCTL) & (1 << 25)) !== 0);
     this.regs.set(b + Q.T, this.count - 1);
   }
@@ -171,6 +185,7 @@ export class TxRing {
     this.regs.set(R.DMATXCTL, 1);
     const b = R.TDBAL(this.q);
     this.regs.set(b + Q.DCTL, 1 << 25);
+    await modelPass(this.regs);
     await waitFor('TXDCTL.ENABLE', () => (this.regs.get(b + Q.DCTL) & (1 << 25)) !== 0);
   }
 

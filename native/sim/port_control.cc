@@ -19,8 +19,8 @@ struct Default {
   uint32_t reg;
   uint32_t value;
 };
+// CTRL (8.2.3.1.1: GIO_DIS, LRST, RST all 0) is not in the table: Reset() stores it last.
 static const Default kDefaults[] = {
-    {kCtrl, 0x00000000},      // 8.2.3.1.1: GIO_DIS (2), LRST (3), RST (26) clear
     {kCtrlExt, 0x00000000},   // 8.2.3.1.3: NS_DIS (16) clear: the driver sets it in 4.6.7
     // 8.2.3.22.8 HLREG0: TXCRCEN, RXCRCSTRP, reserved 9:3 = 0x1, TXPADEN, reserved 14:11 = 0101b,
     // MDCSPD (16), RXLNGTHERREN (27). (One spec leaves 14:11 and bit 27 out; we follow the one that
@@ -60,7 +60,8 @@ constexpr uint32_t kDcaTxctrlDefault = 0x2A00;
 
 static void LoadDefaults(Port& p) {
   RegFile& r = p.regs;
-  r.Clear();
+  // Every register but CTRL to 0 first: CTRL keeps RST set until the whole file holds its defaults.
+  for (uint32_t off = kCtrl + 4; off < kBar0Size; off += 4) r.Store(off, 0);
   for (const Default& d : kDefaults) r.Store(d.reg, d.value);
   p.statusValue = (static_cast<uint32_t>(p.index) << kStatusLanIdShift) | kStatusGio;  // 8.2.3.1.2
   r.Store(kStatus, p.statusValue);
@@ -110,6 +111,9 @@ static void Reset(Port& p, uint64_t now) {
   p.autoReadAt = now + Us(p.card->options.autoReadDelayUs);
   p.linkUp = false;
   PortStartLink(p, now);
+  // Last: CTRL = 0 (RST and LRST self-clear). A driver that sees RST clear finds every other register
+  // already at its default, never a half-reset file.
+  p.regs.Store(kCtrl, 0);
 }
 
 // EEPROM auto-read done: MAC address into RAL(0)/RAH(0), EEC.ARD, then DMA init done (RDRXCTL.DMAIDONE).

@@ -36,6 +36,20 @@
  *   half of GORC/GOTC before the high half. (The driver's view of pages 0x3000 and 0x4000 is
  *   protected so that each read of a counter returns the count since the previous read: see
  *   native/sim/access_trap.cc. Other registers of those pages still work, only slower.)
+ * - Control path, as strict as silicon (docs/simulator.md, "Control path rules", lists each rule with its test):
+ *   every register the driver or Linux's 82599 bring-up touches reads its datasheet initial value after a
+ *   reset (8.2.3: e.g. RDRXCTL.CRCSTRIP 0 while HLREG0.RXCRCSTRP is 1, DCA_RXCTRL bit 12 set, DMATXCTL.VT
+ *   0x8100), and CTRL.RST clears only once they all do. CTRL.GIO_DIS stops the port's DMA at the next
+ *   model pass and STATUS.GIO_MASTER_ENABLE clears a pass later (5.2.5.3.2); a reset with it still set is
+ *   `resetWithMasterEnabled`. SECRXCTRL.RX_DIS holds the rx path (frames dropped) and SECRXSTAT.SECRX_RDY
+ *   follows it a pass and at least 10 us later; RXCTRL.RXEN turned on outside that handshake is
+ *   `rxEnableWithoutSecRxDisable`, with HLREG0.RXCRCSTRP != RDRXCTL.CRCSTRIP `crcStripMismatch` (both
+ *   judged at the RXCTRL write). RXDCTL/TXDCTL.ENABLE read the queue's actual state as the model publishes
+ *   it: 0 when the ring cannot be latched (no base or length, or SRRCTL.BSIZEPACKET 0: `rxBufferSizeZero`,
+ *   no fallback size), and after a tx disable 1 until the queue sent every descriptor up to TDT, never
+ *   while the link is down. Race: these registers are on untrapped pages, so a read right after the
+ *   driver's own write, before the model's next pass, returns that write. RAL/RAH(0..15) answer at
+ *   0xA200 + 8n and at 0x5400 + 8n, equal both ways; DCA_RXCTRL(0..15) at 0x100C + 0x40n and 0x2200 + 4n.
  * - Not modelled: interrupts (EICR causes other than LSC), RSS/filters, offloads (checksum, TSO),
  *   VLAN, flow control, QPRC/QPTC, the PHY.
  *

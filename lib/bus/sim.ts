@@ -36,6 +36,20 @@
  *   half of GORC/GOTC before the high half. (The driver's view of pages 0x3000 and 0x4000 is
  *   protected so that each read of a counter returns the count since the previous read: see
  *   native/sim/access_trap.cc. Other registers of those pages still work, only slower.)
+ * - Control path, as strict as silicon (docs/simulator.md, "Control path rules", lists each rule with its test):
+ *   every register the driver or Linux's 82599 bring-up touches reads its datasheet initial value after a
+ *   reset (8.2.3: e.g. RDRXCTL.CRCSTRIP 0 while HLREG0.RXCRCSTRP is 1, DCA_RXCTRL bit 12 set, DMATXCTL.VT
+ *   0x8100), and CTRL.RST clears only once they all do. CTRL.GIO_DIS stops the port's DMA at the next
+ *   model pass and STATUS.GIO_MASTER_ENABLE clears a pass later (5.2.5.3.2); a reset with it still set is
+ *   `resetWithMasterEnabled`. SECRXCTRL.RX_DIS holds the rx path (frames dropped) and SECRXSTAT.SECRX_RDY
+ *   follows it a pass and at least 10 us later; RXCTRL.RXEN turned on outside that handshake is
+ *   `rxEnableWithoutSecRxDisable`, with HLREG0.RXCRCSTRP != RDRXCTL.CRCSTRIP `crcStripMismatch` (both
+ *   judged at the RXCTRL write). RXDCTL/TXDCTL.ENABLE read the queue's actual state as the model publishes
+ *   it: 0 when the ring cannot be latched (no base or length, or SRRCTL.BSIZEPACKET 0: `rxBufferSizeZero`,
+ *   no fallback size), and after a tx disable 1 until the queue sent every descriptor up to TDT, never
+ *   while the link is down. Race: these registers are on untrapped pages, so a read right after the
+ *   driver's own write, before the model's next pass, returns that write. RAL/RAH(0..15) answer at
+ *   0xA200 + 8n and at 0x5400 + 8n, equal both ways; DCA_RXCTRL(0..15) at 0x100C + 0x40n and 0x2200 + 4n.
  * - Not modelled: interrupts (EICR causes other than LSC), RSS/filters, offloads (checksum, TSO),
  *   VLAN, flow control, QPRC/QPTC, the PHY.
  *
@@ -116,6 +130,21 @@ export interface SimViolations {
    * through it. A driver disables its queues and resets the port before releasing memory.
    */
   memoryFreedWhileActive: number;
+  /**
+   * RXCTRL.RXEN set (0 to 1) while SECRXCTRL.RX_DIS was clear or SECRXSTAT.SECRX_RDY not yet set: the
+   * 82599 Rx-enable sequence (Linux ixgbe_enable_rx_dma_82599) is RX_DIS = 1, wait for SECRX_RDY, write
+   * RXCTRL, RX_DIS = 0 (82599 errata: traffic arriving as the Rx unit starts can hang its DMA).
+   */
+  rxEnableWithoutSecRxDisable: number;
+  /**
+   * CTRL.RST set while STATUS.GIO_MASTER_ENABLE still read 1: a reset with PCIe master requests possibly
+   * pending. Set CTRL.GIO_DIS and wait for STATUS bit 19 to clear first (datasheet 5.2.5.3.2, 4.6.3.2).
+   */
+  resetWithMasterEnabled: number;
+  /** RXDCTL.ENABLE set with SRRCTL.BSIZEPACKET 0 (8.2.3.8.7: must not be 0); the queue stays disabled. */
+  rxBufferSizeZero: number;
+  /** RXCTRL.RXEN set while HLREG0.RXCRCSTRP and RDRXCTL.CRCSTRIP differ (8.2.3.8.8: they must be equal). */
+  crcStripMismatch: number;
 }
 
 const VIOLATIONS: readonly (keyof SimViolations)[] = [
@@ -129,6 +158,10 @@ const VIOLATIONS: readonly (keyof SimViolations)[] = [
   'readOnlyRegisterWritten',
   'txDescriptorInvalid',
   'memoryFreedWhileActive',
+  'rxEnableWithoutSecRxDisable',
+  'resetWithMasterEnabled',
+  'rxBufferSizeZero',
+  'crcStripMismatch',
 ];
 
 /** Options of {@link SimCard.create}. */
@@ -216,13 +249,13 @@ export function lineRatePps(frameSize: number): number {
   return 10e9 / ((frameSize + 4 + 20) * 8);
 }
 
-const COUNTER_SLOTS = 32;
+const COUNTER_SLOTS = 40;
 // Positions in native PortCounters (native/sim/sim.h).
 const C = {
   genPackets: 0, genBytes: 1, chkPackets: 2, chkBytes: 3, chkSeqGaps: 4, chkSeqReordered: 5,
   chkBadChecksums: 6, chkNonUdp: 7, rxDelivered: 8, rxMissed: 9, rxDroppedDisabled: 10, rxFiltered: 11,
   rxOversize: 12, rxErrorsInjected: 13, rxLinkDown: 14, txFrames: 15, txDroppedLinkDown: 16,
-  txDescriptors: 17, violations: 18, generatorRunning: 28, linkUp: 29,
+  txDescriptors: 17, violations: 18, generatorRunning: 32, linkUp: 33,
 } as const;
 
 function parseMac(name: string, mac: string): number[] {

@@ -18,6 +18,14 @@
 // it was, so a poll cannot see it. Page 0x0000-0x0FFF (CTRL, STATUS, EICR, EIMS, EIMC, ...) is trapped
 // too, and after a write to EICR the written bits are cleared from the model's causes. Page 0x5000 is
 // trapped so that a write to FCTRL is checked against RXCTRL.RXEN at the moment it happens.
+// Writes are also checked at the instant they happen where the datasheet orders a sequence:
+//   - RXCTRL.RXEN from 0 to 1 needs SECRXCTRL.RX_DIS set and SECRXSTAT.SECRX_RDY already set (the 82599
+//     Rx-enable handshake), and HLREG0.RXCRCSTRP equal to RDRXCTL.CRCSTRIP (8.2.3.8.8);
+//   - CTRL.RST from 0 to 1 needs STATUS.GIO_MASTER_ENABLE already clear (PCIe master disable first,
+//     5.2.5.3.2).
+// RAL/RAH(0..15) also answer at 0x5400 + 8n (the 82598 layout, which Linux still uses for entries
+// 0..15): on page 0x5000, a read there is served from the primary address 0xA200 + 8n and a write is
+// copied to it, so both addresses always show the same value (the model uses the primary one).
 // The other registers of these pages (RXCTRL, HLREG0, AUTOC, LINKS, DMATXCTL,
 // ...) behave as plain memory, at the cost of two signals per access: drivers touch them only during
 // setup and link polling. The hot-path registers (RDT, TDT, RDH, TDH) are on other pages.
@@ -59,6 +67,7 @@ struct Pending {
   Port* port = nullptr;
   uint32_t reg = 0;
   bool write = false;
+  uint32_t old = 0;  // a write's register value before the write
 };
 
 TrapPage g_pages[kMaxPages];
@@ -87,8 +96,18 @@ const Counter* FindCounter(uint32_t reg) {
   return nullptr;
 }
 
+// The primary address of an aliased RAL/RAH(0..15) register at 0x5400 + 8n, or 0.
+uint32_t RarPrimary(uint32_t reg) {
+  if (reg < kRalAlias0 || reg >= kRalAlias0 + 8 * kRarAliased) return 0;
+  return reg - kRalAlias0 + kRal0;
+}
+
 // Step 1: publish the value since the last read into the register about to be read.
 void PrepareRead(Port& p, uint32_t reg) {
+  if (const uint32_t primary = RarPrimary(reg)) {
+    p.regs.Store(reg, p.regs.Load(primary));
+    return;
+  }
   const Counter* c = FindCounter(reg);
   if (c == nullptr || c->high) return;
   const uint64_t total = p.stats[c->stat].load(std::memory_order_relaxed);
@@ -98,6 +117,27 @@ void PrepareRead(Port& p, uint32_t reg) {
   p.statsReported[c->stat].store(total, std::memory_order_relaxed);
   p.regs.Store(reg, static_cast<uint32_t>(delta));
   if (c->stat == kStatGorc || c->stat == kStatGotc) p.regs.Store(reg + 4, static_cast<uint32_t>(delta >> 32));
+}
+
+void TrapViolate(Port& p, Violation v) { p.trapCounts[v].fetch_add(1, std::memory_order_relaxed); }
+
+// RXCTRL written: RXEN turned on is checked against the Rx-enable handshake and the CRC strip pair.
+void CheckRxEnable(Port& p, uint32_t old) {
+  const uint32_t now = p.regs.Load(kRxctrl);
+  if ((old & kRxctrlRxen) || !(now & kRxctrlRxen)) return;
+  // Linux ixgbe_enable_rx_dma_82599 / DPDK: RX_DIS set and SECRX_RDY seen before RXEN (82599 errata:
+  // traffic arriving while the Rx unit is enabled can hang the Rx DMA).
+  if (!(p.regs.Load(kSecrxctrl) & kSecrxctrlRxDis) || !p.secRxReady.load()) TrapViolate(p, kRxEnableWithoutSecRxDisable);
+  // 8.2.3.8.8: RDRXCTL.CRCSTRIP must be set the same as HLREG0.RXCRCSTRP.
+  const bool hlreg = (p.regs.Load(kHlreg0) & kHlreg0RxCrcStrp) != 0;
+  const bool rdrx = (p.regs.Load(kRdrxctl) & kRdrxctlCrcStrip) != 0;
+  if (hlreg != rdrx) TrapViolate(p, kCrcStripMismatch);
+}
+
+// CTRL written: a device reset while master requests may still be pending (5.2.5.3.2, 4.6.3.2).
+void CheckReset(Port& p, uint32_t old) {
+  const uint32_t now = p.regs.Load(kCtrl);
+  if ((now & kCtrlRst) && !(old & kCtrlRst) && p.gioEnabled.load()) TrapViolate(p, kResetWithMasterEnabled);
 }
 
 void Chain(const struct sigaction& old, int sig, siginfo_t* info, void* uctx) {
@@ -149,6 +189,7 @@ void OnSegv(int sig, siginfo_t* info, void* uctx) {
     e->reg = t->offset + static_cast<uint32_t>((addr & (kPage - 1)) & ~uintptr_t{3});
     e->write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
     if (!e->write) PrepareRead(*t->port, e->reg);
+    else e->old = t->port->regs.Load(e->reg);
   }
   if (e->npages < 2) e->pages[e->npages++] = addr & ~(kPage - 1);
   mprotect(reinterpret_cast<void*>(addr & ~(kPage - 1)), kPage, PROT_READ | PROT_WRITE);
@@ -179,6 +220,12 @@ void OnTrap(int sig, siginfo_t* info, void* uctx) {
     const uint32_t written = p.regs.Load(kEimc);
     p.regs.Store(kEims, p.eimsBits.fetch_and(~written) & ~written);
     p.regs.Store(kEimc, 0);
+  } else if (e->write && e->reg == kRxctrl) {
+    CheckRxEnable(*e->port, e->old);
+  } else if (e->write && e->reg == kCtrl) {
+    CheckReset(*e->port, e->old);
+  } else if (e->write && RarPrimary(e->reg) != 0) {
+    e->port->regs.Store(RarPrimary(e->reg), e->port->regs.Load(e->reg));
   } else if (e->write && e->reg == kEicr) {
     Port& p = *e->port;
     const uint32_t written = p.regs.Load(kEicr);

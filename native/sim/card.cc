@@ -78,6 +78,7 @@ Card* SimCreate(const CardOptions& options) {
     std::memcpy(p.mac, macs[i], 6);
     BuildEeprom(macs[0], macs[1], p.eeprom);
     for (auto& s : p.stats) s.store(0);
+    for (auto& v : p.trapCounts) v.store(0);
     std::memset(&p.counters, 0, sizeof(p.counters));
     if (!p.regs.Map() || !AccessTrapAttach(p)) {
       SimDestroy(card);
@@ -127,7 +128,9 @@ bool SimUnregisterDma(Card* card, const void* addr, size_t size) {
 
 void SimSetBusMaster(Card* card, int port, bool on) {
   ApiLock lock(card);
-  card->ports[port].busMaster = on;
+  Port& p = card->ports[port];
+  p.busMasterConfig = on;
+  p.busMaster = on && !p.masterBlocked;  // CTRL.GIO_DIS still blocks master requests
 }
 
 void SimSetWiring(Card* card, int port, Wiring wiring) {
@@ -172,6 +175,7 @@ void SimReadCounters(Card* card, int port, PortCounters* out) {
   *out = p.counters;
   out->violations[kReadOnlyRegisterWritten] += p.trapViolations.load();
   out->violations[kFctrlChangedWhileRxEnabled] += p.fctrlViolations.load();
+  for (int v = 0; v < kViolationCount; v++) out->violations[v] += p.trapCounts[v].load();
   out->violations[kDmaOutsideRegion] = card->dma.faults();
   out->generatorRunning = p.gen.running ? 1 : 0;
   out->linkUp = p.linkUp ? 1 : 0;
@@ -183,6 +187,7 @@ void SimResetCounters(Card* card, int port) {
   std::memset(&p.counters, 0, sizeof(p.counters));
   p.trapViolations.store(0);
   p.fctrlViolations.store(0);
+  for (auto& v : p.trapCounts) v.store(0);
   p.checker = Checker();
 }
 

@@ -26,6 +26,10 @@ struct RxQueue {
   uint32_t head = 0;
   uint32_t bufSize = 2048;
   bool tailBad = false;  // the current tail value was already reported as a violation
+  // RXDCTL as the model publishes it (a difference is a driver write) and the disable handshake
+  uint32_t dctlPublished = 0;
+  bool disablePending = false; // ENABLE cleared by the driver; reads 0 from the next pass on
+  uint64_t disablePass = 0;
 };
 
 struct TxQueue {
@@ -37,6 +41,9 @@ struct TxQueue {
   bool frameBad = false;        // a segment of the frame being assembled failed
   uint32_t frameLen = 0;
   std::vector<uint8_t> frame;   // reassembly of a multi-descriptor frame
+  // TXDCTL as the model publishes it (a difference is a driver write) and the disable handshake
+  uint32_t dctlPublished = 0;
+  bool disablePending = false;  // ENABLE cleared by the driver: ENABLE reads 1 until the queue stopped
 };
 
 struct Generator {
@@ -107,6 +114,22 @@ struct Port {
   std::atomic<uint64_t> trapViolations{0};          // writes to counter registers, seen by access_trap
   std::atomic<uint64_t> fctrlViolations{0};         // FCTRL written while RXEN, seen by access_trap
   PortCounters counters;
+
+  // Control path (model-control): model passes, PCIe master disable, the 82599 Rx-enable handshake,
+  // violations seen by access_trap at the instant of a write, and aliased registers.
+  uint64_t passes = 0;                 // PortControl calls since creation
+  bool busMasterConfig = false;        // PCI command register bus master enable (API); busMaster above is
+                                       // the effective one: off while CTRL.GIO_DIS blocks master requests
+  bool masterBlocked = false;          // CTRL.GIO_DIS seen set
+  uint64_t masterBlockedPass = 0;
+  std::atomic<bool> gioEnabled{true};  // STATUS.GIO_MASTER_ENABLE as the model decides it
+  bool secRxDisSeen = false;           // SECRXCTRL.RX_DIS seen set
+  uint64_t secRxDisPass = 0, secRxReadyAt = 0;
+  std::atomic<bool> secRxReady{false}; // SECRXSTAT.SECRX_RDY as the model decides it
+  uint32_t secrxstatPublished = 0;
+  uint32_t dcaRxShadow[16];
+  uint32_t dcaRxAliasShadow[16];
+  std::atomic<uint64_t> trapCounts[kViolationCount];  // violations seen by access_trap (any thread)
 };
 
 struct Card {
@@ -134,6 +157,11 @@ bool PortTx(Port& p);
 // counters
 inline void Count(Port& p, Stat s, uint64_t n) { p.stats[s].store(p.stats[s].load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
 uint64_t NowNs();
+// Receive is on: RXCTRL.RXEN set and the security block not holding the rx path (SECRXCTRL.RX_DIS clear,
+// 8.2.3.12.5: while RX_DIS is set no frame reaches the packet buffer).
+inline bool RxPathOpen(Port& p) {
+  return (p.regs.Load(kRxctrl) & kRxctrlRxen) && !(p.regs.Load(kSecrxctrl) & kSecrxctrlRxDis);
+}
 
 }  // namespace sim
 }  // namespace tsnic

@@ -157,7 +157,7 @@ void PortDeliver(Port& p, const uint8_t* frame, uint32_t len, uint32_t errors) {
     p.counters.rxLinkDown++;
     return;
   }
-  if (!(p.regs.Load(kRxctrl) & kRxctrlRxen)) {
+  if (!RxPathOpen(p)) {
     p.counters.rxDroppedDisabled++;
     return;
   }
@@ -197,7 +197,7 @@ void PortDeliver(Port& p, const uint8_t* frame, uint32_t len, uint32_t errors) {
 // only sends those, so "as fast as possible" never overruns the ring).
 static uint64_t FramesReady(Port& p) {
   if (!p.linkUp || !p.busMaster || p.fifo.frames != 0 || !p.rxq[0].enabled) return 0;
-  if (!(p.regs.Load(kRxctrl) & kRxctrlRxen)) return 0;
+  if (!RxPathOpen(p)) return 0;
   const uint32_t perFrame = (p.gen.frame.size + kFcsBytes) / p.rxq[0].bufSize + 1;
   return FreeDescriptors(p, 0) / perFrame;
 }
@@ -211,7 +211,7 @@ static uint64_t DeliverDirect(Port& p, Generator& g, uint64_t n) {
   RxQueue& rq = p.rxq[0];
   const uint32_t len = g.frame.size;
   if (!p.linkUp || !p.busMaster || !rq.enabled || rq.legacy || p.fifo.frames != 0 || p.faults.rxErrorEvery != 0) return 0;
-  if (!(p.regs.Load(kRxctrl) & kRxctrlRxen) || !Accepts(p, g.frame.bytes)) return 0;
+  if (!RxPathOpen(p) || !Accepts(p, g.frame.bytes)) return 0;
   const uint32_t hlreg0 = p.regs.Load(kHlreg0);
   const uint32_t maxLen = (hlreg0 & kHlreg0JumboEn) ? p.regs.Load(kMaxfrs) >> 16 : 1518;
   if (!(hlreg0 & kHlreg0RxCrcStrp) || len + kFcsBytes > maxLen || len > rq.bufSize) return 0;

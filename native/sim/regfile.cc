@@ -29,9 +29,5 @@ void RegFile::Unmap() {
   model_ = driver_ = nullptr;
 }
 
-void RegFile::Clear() {
-  for (uint32_t off = 0; off < kBar0Size; off += 4) Store(off, 0);
-}
-
 }  // namespace sim
 }  // namespace tsnic

@@ -19,7 +19,6 @@ class RegFile {
 
   uint32_t Load(uint32_t off) const { return __atomic_load_n(&model_[off >> 2], __ATOMIC_ACQUIRE); }
   void Store(uint32_t off, uint32_t v) { __atomic_store_n(&model_[off >> 2], v, __ATOMIC_RELEASE); }
-  void Clear();   // every register to zero
 
  private:
   uint32_t* model_ = nullptr;

@@ -116,5 +116,28 @@ inline uint32_t Srrctl(uint32_t n) {
 }
 inline uint32_t TdBase(uint32_t n) { return kTdbal + 0x40 * n; }
 
+// Control-path registers added for the strict control model (model-control). Offsets and bits from
+// the 82599 datasheet 8.2.3, cross-checked with Linux ixgbe_type.h.
+constexpr uint32_t kCtrlExt = 0x00018;            // 8.2.3.1.3
+constexpr uint32_t kRdrxctlCrcStrip = 1u << 1;    // 8.2.3.8.8: must equal HLREG0.RXCRCSTRP
+constexpr uint32_t kRxpbsize0 = 0x03C00;          // RXPBSIZE(n) at 0x3C00 + 4 n, n = 0..7 (8.2.3.8.9)
+constexpr uint32_t kTxpbsize0 = 0x0CC00;          // TXPBSIZE(n) at 0xCC00 + 4 n (8.2.3.9.13)
+constexpr uint32_t kRttdcs = 0x04900;             // 8.2.3.10.2
+constexpr uint32_t kDtxmxszrq = 0x08100;          // 8.2.3.9.1
+constexpr uint32_t kMrqc = 0x0EC80;               // 8.2.3.7.12
+constexpr uint32_t kSecrxctrl = 0x08D00;          // 8.2.3.12.5
+constexpr uint32_t kSecrxctrlSecrxDis = 1u << 0;
+constexpr uint32_t kSecrxctrlRxDis = 1u << 1;
+constexpr uint32_t kSecrxstat = 0x08D04;          // 8.2.3.12.6, read only
+constexpr uint32_t kSecrxstatRdy = 1u << 0;
+constexpr uint32_t kRalAlias0 = 0x05400;          // RAL/RAH(0..15) also at 0x5400 + 8 n (82598 layout)
+constexpr uint32_t kRarAliased = 16;              // entries with the second address
+inline uint32_t Ral(uint32_t n) { return kRal0 + 8 * n; }
+inline uint32_t RalAlias(uint32_t n) { return kRalAlias0 + 8 * n; }
+// DCA_RXCTRL(n): queues 0..15 also at 0x2200 + 4 n; 0..63 at 0x100C + 0x40 n (8.2.3.11.1)
+inline uint32_t DcaRxctrl(uint32_t n) { return 0x0100C + 0x40 * n; }
+inline uint32_t DcaRxctrlAlias(uint32_t n) { return 0x02200 + 4 * n; }
+inline uint32_t DcaTxctrl(uint32_t n) { return 0x0600C + 0x40 * n; }  // 8.2.3.11.2
+
 }  // namespace sim
 }  // namespace tsnic

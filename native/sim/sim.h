@@ -43,6 +43,10 @@ enum Violation : int {
   kReadOnlyRegisterWritten,
   kTxDescriptorInvalid,
   kMemoryFreedWhileActive,
+  kRxEnableWithoutSecRxDisable,
+  kResetWithMasterEnabled,
+  kRxBufferSizeZero,
+  kCrcStripMismatch,
   kViolationCount,
 };
 

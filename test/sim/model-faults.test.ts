@@ -1,13 +1,14 @@
 // Fault knobs and datasheet-violation accounting of the simulated 82599.
 import t from 'tap';
-import { fastCard, R, Regs, resetPort, RxRing, sleep, startRx, waitFor } from './model-helpers';
+import { disableMaster, fastCard, R, Regs, resetPort, RxRing, sleep, startRx, waitFor } from './model-helpers';
 
 t.test('reset never completes', async (t) => {
   const card = fastCard();
   t.teardown(() => card.close());
   const regs = new Regs(card.port(0).bar0);
   card.setFaults(0, { resetNeverCompletes: true });
-  regs.set(R.CTRL, 1 << 26);
+  await disableMaster(regs);
+  regs.set(R.CTRL, regs.get(R.CTRL) | (1 << 26));
   await sleep(20);
   t.not(regs.get(R.CTRL) & (1 << 26), 0, 'RST still set');
   card.setFaults(0, { resetNeverCompletes: false });
@@ -19,7 +20,8 @@ t.test('EEPROM auto-read and DMA init never complete; invalid MAC; bad checksum'
   t.teardown(() => card.close());
   const regs = new Regs(card.port(0).bar0);
   card.setFaults(0, { eepromAutoReadNeverCompletes: true, dmaInitNeverCompletes: true });
-  regs.set(R.CTRL, 1 << 26);
+  await disableMaster(regs);
+  regs.set(R.CTRL, regs.get(R.CTRL) | (1 << 26));
   await waitFor('reset', () => (regs.get(R.CTRL) & (1 << 26)) === 0);
   await sleep(10);
   t.equal(regs.get(R.EEC) & (1 << 9), 0, 'EEC.ARD clear');

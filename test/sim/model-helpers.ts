@@ -11,6 +11,13 @@ export const R = {
   RDRXCTL: 0x2f00, RXCTRL: 0x3000, FCTRL: 0x5080, HLREG0: 0x4240, MAXFRS: 0x4268, AUTOC: 0x42a0,
   LINKS: 0x42a4, DMATXCTL: 0x4a80, RAL0: 0xa200, RAH0: 0xa204, CRCERRS: 0x4000, GPRC: 0x4074,
   GPTC: 0x4080, GORCL: 0x4088, GORCH: 0x408c, GOTCL: 0x4090, GOTCH: 0x4094, MPC0: 0x3fa0,
+  CTRL_EXT: 0x18, RXPBSIZE0: 0x3c00, TXPBSIZE0: 0xcc00, RTTDCS: 0x4900, DTXMXSZRQ: 0x8100, MRQC: 0xec80,
+  SECRXCTRL: 0x8d00, SECRXSTAT: 0x8d04,
+  RAL: (n: number) => 0xa200 + 8 * n,
+  RAL_ALIAS: (n: number) => 0x5400 + 8 * n,
+  DCA_RXCTRL: (q: number) => 0x100c + 0x40 * q,
+  DCA_RXCTRL_ALIAS: (q: number) => 0x2200 + 4 * q,
+  DCA_TXCTRL: (q: number) => 0x600c + 0x40 * q,
   RDBAL: (q: number) => 0x1000 + 0x40 * q,
   SRRCTL: (q: number) => 0x2100 + 4 * q,
   TDBAL: (q: number) => 0x6000 + 0x40 * q,
@@ -30,6 +37,19 @@ export async function waitFor(what: string, cond: () => boolean, timeoutMs = 200
   }
 }
 
+/**
+ * Waits until the model thread has run a whole pass after this call: two EEPROM reads through EERD
+ * one after the other (the model serves EERD once per pass, before it looks at the queue registers).
+ * Registers such as RXDCTL/TXDCTL sit on untrapped pages, so the model sees a write to them only at its
+ * next pass; reading ENABLE back right after writing it returns the write itself (see docs/simulator.md).
+ */
+export async function modelPass(regs: Regs): Promise<void> {
+  for (let i = 0; i < 2; i++) {
+    regs.set(R.EERD, 1);
+    await waitFor('EERD.DONE (a model pass)', () => (regs.get(R.EERD) & 2) !== 0);
+  }
+}
+
 /** Register access on a port's BAR0. */
 export class Regs {
   constructor(readonly bar0: Uint32Array) {}
@@ -46,9 +66,16 @@ export function fastCard(wiring: 'tester' | 'loopback' | 'cross' | 'unplugged' =
   return SimCard.create({ wiring, linkUpDelayMs: 2, resetDelayMs: 1 });
 }
 
-/** Resets the port (CTRL.RST) and waits for reset, EEPROM auto-read and DMA init. */
+/** PCIe master disable (5.2.5.3.2): CTRL.GIO_DIS, then wait for STATUS.GIO_MASTER_ENABLE to clear. */
+export async function disableMaster(regs: Regs): Promise<void> {
+  regs.set(R.CTRL, regs.get(R.CTRL) | (1 << 2));
+  await waitFor('STATUS.GIO_MASTER_ENABLE to clear', () => (regs.get(R.STATUS) & (1 << 19)) === 0);
+}
+
+/** Resets the port (master disable, CTRL.RST) and waits for reset, EEPROM auto-read and DMA init. */
 export async function resetPort(regs: Regs): Promise<void> {
-  regs.set(R.CTRL, 1 << 26);
+  await disableMaster(regs);
+  regs.set(R.CTRL, regs.get(R.CTRL) | (1 << 26));
   await waitFor('CTRL.RST to clear', () => (regs.get(R.CTRL) & (1 << 26)) === 0);
   await waitFor('EEC.ARD', () => (regs.get(R.EEC) & (1 << 9)) !== 0);
   await waitFor('RDRXCTL.DMAIDONE', () => (regs.get(R.RDRXCTL) & (1 << 3)) !== 0);
@@ -94,6 +121,7 @@ export class RxRing {
   async enable(): Promise<void> {
     const b = R.RDBAL(this.q);
     this.regs.set(b + Q.DCTL, 1 << 25);
+    await modelPass(this.regs);
     await waitFor('RXDCTL.ENABLE', () => (this.regs.get(b + Q.DCTL) & (1 << 25)) !== 0);
     this.regs.set(b + Q.T, this.count - 1);
   }
@@ -157,6 +185,7 @@ export class TxRing {
     this.regs.set(R.DMATXCTL, 1);
     const b = R.TDBAL(this.q);
     this.regs.set(b + Q.DCTL, 1 << 25);
+    await modelPass(this.regs);
     await waitFor('TXDCTL.ENABLE', () => (this.regs.get(b + Q.DCTL) & (1 << 25)) !== 0);
   }
 
@@ -198,10 +227,37 @@ export class TxRing {
   }
 }
 
-/** Enables promiscuous + broadcast receive and RXEN (FCTRL before RXEN, datasheet 8.2.3.7.1). */
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+/** Blocks until `cond` holds (polling every 0.1 ms), for the synchronous helpers; throws after `timeoutMs`. */
+export function spinFor(what: string, cond: () => boolean, timeoutMs = 2000): void {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    Atomics.wait(sleepCell, 0, 0, 0.1);
+  }
+}
+
+/**
+ * Writes RXCTRL inside the 82599 Rx-enable handshake (Linux ixgbe_enable_rx_dma_82599): SECRXCTRL.RX_DIS,
+ * wait for SECRXSTAT.SECRX_RDY, RXCTRL, RX_DIS cleared again.
+ */
+export function writeRxctrl(regs: Regs, value: number): void {
+  regs.set(R.SECRXCTRL, regs.get(R.SECRXCTRL) | 2);
+  spinFor('SECRXSTAT.SECRX_RDY', () => (regs.get(R.SECRXSTAT) & 1) !== 0);
+  regs.set(R.RXCTRL, value);
+  regs.set(R.SECRXCTRL, regs.get(R.SECRXCTRL) & ~2);
+}
+
+/**
+ * Enables promiscuous + broadcast receive and RXEN (FCTRL before RXEN, datasheet 8.2.3.7.1), with
+ * RDRXCTL.CRCSTRIP set like HLREG0.RXCRCSTRP (8.2.3.8.8) and the Rx-enable handshake.
+ */
 export function startRx(regs: Regs): void {
   regs.set(R.FCTRL, (1 << 8) | (1 << 9) | (1 << 10));
-  regs.set(R.RXCTRL, 1);
+  const strip = regs.get(R.HLREG0) & 2;
+  regs.set(R.RDRXCTL, (regs.get(R.RDRXCTL) & ~2) | strip);
+  writeRxctrl(regs, 1);
 }
 
 function sum16(bytes: Uint8Array, start: number, end: number, init: number): number {

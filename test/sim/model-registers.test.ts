@@ -1,6 +1,6 @@
 // Register-level behaviour of the simulated 82599: reset, EEPROM, MAC, link, interrupt mask.
 import t from 'tap';
-import { fastCard, R, Regs, resetPort, sleep, waitFor } from './model-helpers';
+import { disableMaster, fastCard, R, Regs, sleep, waitFor, writeRxctrl } from './model-helpers';
 
 // The Linux ixgbe_calc_eeprom_checksum_generic rule, written independently of the model.
 function eepromSum(words: Uint16Array): number {
@@ -41,11 +41,13 @@ t.test('CTRL.RST self-clears and restores defaults', async (t) => {
   t.teardown(() => card.close());
   const regs = new Regs(card.port(0).bar0);
   regs.set(R.MAXFRS, 9018 << 16);
-  regs.set(R.RXCTRL, 1);
-  regs.set(R.CTRL, 1 << 26);
+  writeRxctrl(regs, 1);
+  await disableMaster(regs);
+  regs.set(R.CTRL, regs.get(R.CTRL) | (1 << 26));
   t.not(regs.get(R.CTRL) & (1 << 26), 0, 'RST reads set until the reset completes');
-  await resetPort(regs);
-  t.equal(regs.get(R.CTRL), 0);
+  await waitFor('CTRL.RST to clear', () => (regs.get(R.CTRL) & (1 << 26)) === 0);
+  await waitFor('EEC.ARD', () => (regs.get(R.EEC) & (1 << 9)) !== 0);
+  t.equal(regs.get(R.CTRL), 0, 'CTRL back to 0, GIO_DIS included');
   t.equal(regs.get(R.MAXFRS) >>> 16, 1518, 'MAXFRS back to its default');
   t.equal(regs.get(R.RXCTRL), 0, 'RXCTRL back to 0');
   t.equal(regs.get(R.HLREG0) & 3, 3, 'HLREG0: TXCRCEN and RXCRCSTRP set by default');

@@ -11,6 +11,10 @@ export const R = {
   RDRXCTL: 0x2f00, RXCTRL: 0x3000, FCTRL: 0x5080, HLREG0: 0x4240, MAXFRS: 0x4268, AUTOC: 0x42a0,
   LINKS: 0x42a4, DMATXCTL: 0x4a80, RAL0: 0xa200, RAH0: 0xa204, CRCERRS: 0x4000, GPRC: 0x4074,
   GPTC: 0x4080, GORCL: 0x4088, GORCH: 0x408c, GOTCL: 0x4090, GOTCH: 0x4094, MPC0: 0x3fa0,
+  CTRL_EXT: 0x18, RXPBSIZE0: 0x3c00, TXPBSIZE0: 0xcc00, MRQC: 0x5818, RTTDCS: 0x4900,
+  RSSRK: (i: number) => 0x5c80 + 4 * i,
+  RETA: (i: number) => 0x5c00 + 4 * i,
+  DCA_RXCTRL: (q: number) => (q <= 15 ? 0x2200 + 4 * q : 0x100c + 0x40 * q),
   RDBAL: (q: number) => 0x1000 + 0x40 * q,
   SRRCTL: (q: number) => 0x2100 + 4 * q,
   TDBAL: (q: number) => 0x6000 + 0x40 * q,
@@ -93,6 +97,8 @@ export class RxRing {
 
   async enable(): Promise<void> {
     const b = R.RDBAL(this.q);
+    // 4.6.7, last step: DCA_RXCTRL bit 12 (reserved, 1 after reset) cleared.
+    this.regs.set(R.DCA_RXCTRL(this.q), this.regs.get(R.DCA_RXCTRL(this.q)) & ~(1 << 12));
     this.regs.set(b + Q.DCTL, 1 << 25);
     await waitFor('RXDCTL.ENABLE', () => (this.regs.get(b + Q.DCTL) & (1 << 25)) !== 0);
     this.regs.set(b + Q.T, this.count - 1);
@@ -198,8 +204,12 @@ export class TxRing {
   }
 }
 
-/** Enables promiscuous + broadcast receive and RXEN (FCTRL before RXEN, datasheet 8.2.3.7.1). */
+/**
+ * Sets CTRL_EXT.NS_DIS (4.6.7, last step), then enables promiscuous + broadcast receive and RXEN
+ * (FCTRL before RXEN, datasheet 8.2.3.7.1).
+ */
 export function startRx(regs: Regs): void {
+  regs.set(R.CTRL_EXT, regs.get(R.CTRL_EXT) | (1 << 16));
   regs.set(R.FCTRL, (1 << 8) | (1 << 9) | (1 << 10));
   regs.set(R.RXCTRL, 1);
 }

@@ -32,7 +32,7 @@ t.test('capture on sim:0 writes exactly the frames the tester generated, in orde
   const tester = defaultSimCard().tester(0);
 
   const file = path.join(dir, 'a.pcap');
-  tester.startGenerator({ count: 3000, frameSize: 128 });
+  tester.startGenerator({ ratePps: 200_000, count: 3000, frameSize: 128 });
   const before = Math.floor(Date.now() / 1000);
   const totals = await runCapture(dev, { out: file, count: 2500 });
   t.match(totals, { type: 'total', device: 'sim:0', rx_packets: 2500, rx_bytes: 2500 * 128, rx_missed: 0, file });
@@ -69,7 +69,7 @@ t.test('capture on sim:0 writes exactly the frames the tester generated, in orde
   });
 
   await t.test('the stats sink receives and frees everything the tester sends', async (t) => {
-    tester.startGenerator({ count: 20000 });
+    tester.startGenerator({ ratePps: 200_000, count: 20000 });
     const controller = new AbortController();
     const r = runStatsMonitor(dev, { signal: controller.signal, intervalS: 0.05 });
     const deadline = Date.now() + 5000;

@@ -95,13 +95,14 @@ export class RxRing {
     this.desc[i * 4 + 3] = 0;
   }
 
-  async enable(): Promise<void> {
+  /** Enables the queue and hands `tail` descriptors to the card (default all but one). */
+  async enable(tail = this.count - 1): Promise<void> {
     const b = R.RDBAL(this.q);
     // 4.6.7, last step: DCA_RXCTRL bit 12 (reserved, 1 after reset) cleared.
     this.regs.set(R.DCA_RXCTRL(this.q), this.regs.get(R.DCA_RXCTRL(this.q)) & ~(1 << 12));
     this.regs.set(b + Q.DCTL, 1 << 25);
     await waitFor('RXDCTL.ENABLE', () => (this.regs.get(b + Q.DCTL) & (1 << 25)) !== 0);
-    this.regs.set(b + Q.T, this.count - 1);
+    this.regs.set(b + Q.T, tail);
   }
 
   status(i: number): number {

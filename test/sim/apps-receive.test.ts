@@ -13,7 +13,8 @@ t.test('for await over receive(): every frame once, in order, buffers returned t
   const tester = defaultSimCard().tester(0);
   const pool = dev.rxPool(0);
   const free = pool.available;
-  tester.startGenerator({ ratePps: 200_000, count: 1000, frameSize: 100 });
+  // On a real wire frames beyond the ring are lost while nobody polls: start once receive() runs.
+  setTimeout(() => tester.startGenerator({ ratePps: 20_000, count: 1000, frameSize: 100 }), 20);
   const seqs: number[] = [];
   for await (const batch of receive(dev, { batch: 16 })) {
     t.ok(batch.count > 0 && batch.count <= 16);

@@ -481,11 +481,12 @@ static bool Generate(Port& p, uint64_t now) {
 bool PortRx(Port& p, uint64_t now) {
   bool work = false;
   p.rxDrainBudget = kRxDrainBudget;
-  RssRefresh(p);
+  if ((p.regs.Load(kMrqc) & kMrqeMask) == kMrqeRss) RssRefresh(p);  // RSSRK changes apply from the next pass
   // Prompt descriptor fetch for every enabled queue (silicon fetches as soon as RDT covers them).
   for (uint32_t q = 0; q < kQueues; q++) {
     RxQueue& rq = p.rxq[q];
-    if (rq.enabled && rq.cacheCount < RxQueue::kCache && p.busMaster) RxPrefetch(p, rq, q);
+    if (!rq.enabled) rq.cacheCount = 0;  // a disabled queue forgets its fetched descriptors
+    else if (rq.cacheCount < RxQueue::kCache && p.busMaster) RxPrefetch(p, rq, q);
   }
   if (p.fifo.frames != 0) work = FifoDrain(p);
   if (Generate(p, now)) work = true;

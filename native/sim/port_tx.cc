@@ -308,10 +308,15 @@ bool PortTx(Port& p) {
   bool work = paced && p.txWire.frames > 0 && WireDrain(p, nowPs);
   // DMATXCTL.TE (8.2.3.9.2) and RTTDCS.ARBDIS (8.2.3.10.2, 4.6.11.3.4: the descriptor arbiter is
   // disabled while the driver configures tx) both stop descriptor processing; the buffer still drains.
-  if (!(p.regs.Load(kDmatxctl) & kDmatxctlTe) || !p.busMaster) return work;
-  if (p.regs.Load(kRttdcs) & kRttdcsArbdis) return work;
+  const bool active = (p.regs.Load(kDmatxctl) & kDmatxctlTe) && p.busMaster && !(p.regs.Load(kRttdcs) & kRttdcsArbdis);
   for (uint32_t q = 0; q < kQueues; q++) {
-    if (p.txq[q].enabled && TxQueuePass(p, q, paced, nowPs)) work = true;
+    TxQueue& tq = p.txq[q];
+    if (!tq.enabled) {
+      // A disabled (or reset) queue forgets its fetched descriptors: they belonged to the old ring.
+      if ((tq.cacheCount | tq.wbCount | tq.wbProcessed) != 0) tq.cacheCount = tq.wbCount = tq.wbProcessed = 0;
+    } else if (active && TxQueuePass(p, q, paced, nowPs)) {
+      work = true;
+    }
   }
   if (paced && p.txWire.frames > 0) work = WireDrain(p, nowPs) || work;
   return work;

@@ -216,3 +216,28 @@ t.test('tx: a descriptor written after the tail moved is not seen (fetched as so
   t.same([s.seqGaps, s.seqReordered], [0, 0], 'frames 5 then 6: the stale descriptor was used (frame 9 then 6 would be reordered)');
   tx.free();
 });
+
+t.test('tx: descriptors fetched before a queue was disabled are forgotten when it is enabled again', async (t) => {
+  const card = fastCard();
+  t.teardown(() => card.close());
+  const { regs, tx } = await txSetup(card, 64);
+  regs.set(R.TXPBSIZE0, 0); // fetched, never processed
+  tx.put(testFrame(60, 0));
+  tx.flush();
+  await sleep(30);
+  const b = R.TDBAL(0);
+  regs.set(b + 0x28, 0);
+  await sleep(30);
+  regs.set(b + 0x10, 0);
+  regs.set(b + 0x18, 0);
+  tx.tail = 0;
+  regs.set(b + 0x28, 1 << 25);
+  await waitFor('TXDCTL.ENABLE', () => (regs.get(b + 0x28) & (1 << 25)) !== 0);
+  regs.set(R.TXPBSIZE0, 160 << 10);
+  await sleep(30);
+  t.equal(card.tester(0).stats().rxPackets, 0, 'the ring is empty (TDT = TDH): nothing is sent');
+  const last = tx.put(testFrame(60, 7));
+  tx.flush();
+  await waitFor('the new frame', () => tx.done(last) && card.tester(0).stats().rxPackets === 1);
+  tx.free();
+});

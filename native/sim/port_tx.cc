@@ -216,8 +216,8 @@ static bool TxQueuePass(Port& p, uint32_t q, bool paced, uint64_t nowPs) {
   bool moved = false;
   DmaMap& dma = p.card->dma;
   while (budget-- > 0) {
-    if (tq.cacheCount == 0) {
-      TxPrefetch(p, tq, tail);
+    if (tq.cacheCount <= kPrefetchAhead) {
+      TxPrefetch(p, tq, tail);  // keep the cache topped up (and the header prefetch below fed)
       if (tq.cacheCount == 0) break;
     }
     const uint32_t* c = tq.cache[tq.cacheFirst];

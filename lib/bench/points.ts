@@ -1,7 +1,8 @@
 /**
  * Runs one benchmark point on a fresh simulated 82599: either the TypeScript driver through the
  * NetDevice API or the native reference loop, with the JavaScript thread and the model thread pinned
- * to different CPUs, the testers' generators unpaced (so the driver is the bottleneck) and, for
+ * to different CPUs, the wire and the testers' generators unpaced (benchmark modes unlike any wire, so
+ * the driver is the bottleneck) and, for
  * TypeScript, the heap measured around the run.
  */
 import os from 'node:os';
@@ -44,14 +45,14 @@ export function pinDriverThread(): Placement | undefined {
 }
 
 function newCard(placement: Placement | undefined): SimCard {
-  const card = SimCard.create({ linkUpDelayMs: 1, resetDelayMs: 1 });
+  const card = SimCard.create({ linkUpDelayMs: 1, resetDelayMs: 1, wire: 'unpaced' });
   if (placement !== undefined) card.pinModelThread(placement.modelCpu);
   return card;
 }
 
 function startGenerators(card: SimCard, mode: BenchMode, frameSize: number): void {
-  if (mode === 'rx' || mode === 'forward') card.tester(0).startGenerator({ ratePps: 0, frameSize });
-  if (mode === 'forward') card.tester(1).startGenerator({ ratePps: 0, frameSize });
+  if (mode === 'rx' || mode === 'forward') card.tester(0).startGenerator({ ratePps: 'unpaced', frameSize });
+  if (mode === 'forward') card.tester(1).startGenerator({ ratePps: 'unpaced', frameSize });
 }
 
 /** The native reference loop for `spec` (one warm-up call, then the measured one). */

@@ -25,6 +25,8 @@ export interface SimNativeCardOptions {
   autoReadDelayUs?: number;
   /** Base MAC address; port n adds n to the last byte. */
   mac?: number[];
+  /** Benchmarks only: tx frames leave as fast as the model moves them, not at line rate. */
+  unpacedWire?: boolean;
 }
 
 /** Fault knobs as the native side reads them. `invalidMac`: 0 valid, 1 zero, 2 multicast. */
@@ -46,6 +48,8 @@ export interface SimNativeGenerator {
   count?: number;
   srcMac?: number[];
   dstMac?: number[];
+  /** UDP source ports 1024 .. 1024 + flows - 1, round robin. */
+  flows?: number;
 }
 
 /** native/binding/sim.cc */

@@ -18,24 +18,54 @@
  *   the 4 FCS bytes are DMAed and counted in the length; TXPADEN; JUMBOEN with MAXFRS.MFS, else 1518).
  * - 64 rx and 64 tx queues: RDBAL/RDBAH/RDLEN/RDH/RDT/RXDCTL/SRRCTL (both SRRCTL addresses of queues
  *   0..15) and TDBAL/TDBAH/TDLEN/TDH/TDT/TXDCTL/TDWBAL (head write-back); DMATXCTL.TE. A queue's ring is
- *   latched when the driver sets RXDCTL/TXDCTL.ENABLE. All received frames go to queue 0 (no RSS).
+ *   latched when the driver sets RXDCTL/TXDCTL.ENABLE. Descriptors are fetched into an on-chip cache
+ *   (32 rx, 40 tx per queue) as soon as the tail covers them, on the model's next pass: a driver that
+ *   writes a descriptor after moving the tail gets the stale one used, as on silicon.
+ * - RSS (7.1.2.8): with MRQC.MRQE = 0001b, the Toeplitz hash of IPv4 source/destination address and,
+ *   with the UDP/IPv4 field enable (MRQC bit 22), the UDP ports (IPv4 only with bit 17) under the
+ *   RSSRK(0..9) key picks RETA entry hash[6:0] (bits 3:0: queue 0..15); the advanced write-back
+ *   carries the hash in dword 1 and the RSS type in dword 0 bits 3:0 (2 IPv4, 7 UDP/IPv4). Frames no
+ *   enabled type matches get hash 0 (RETA entry 0). Frames for a disabled queue are dropped
+ *   (`rxDroppedDisabled`). Without RSS every frame goes to queue 0.
  * - Rx descriptors: advanced one-buffer (SRRCTL.DESCTYPE 001) and legacy (000). Advanced write-back
  *   (7.1.6.2): dword 2 = status (DD bit 0, EOP bit 1) | errors (bits 31:20, RXE = bit 29), dword 3 bits
  *   15:0 = length of this buffer's data. A frame larger than SRRCTL.BSIZEPACKET (1 KiB units) spans
  *   several descriptors, EOP on the last. Legacy write-back: dword 2 = length, dword 3 = status | errors
- *   << 8.
+ *   << 8. A frame with a MAC error (CRC, e.g. {@link SimFaults.rxErrorEvery} or a peer sending without
+ *   FCS) counts in CRCERRS and reaches a descriptor, with RXE, only when FCTRL.SBP is set.
  * - Tx descriptors: advanced data (DEXT, DTYP 0011; DTALEN bits 15:0; DCMD EOP 24, IFCS 25, RS 27;
- *   PAYLEN bits 31:14 of dword 3), advanced context (ignored), legacy. DD (bit 0 of dword 3) written
- *   back when RS is set; TDH advances; a frame may span any number of descriptors.
- * - The rx packet buffer (512 KiB): frames wait there while their queue has no free descriptor and are
- *   missed (RXMPC(0)) once it is full. Deviation: SRRCTL.DROP_EN is not modelled (QPRDC stays 0), so a
- *   driver's rx_missed from RXMPC accounts for every frame the port could not take.
+ *   PAYLEN bits 31:14 of dword 3), advanced context (ignored), legacy. DD (bit 0 of dword 3) is written
+ *   back only on descriptors with RS (7.2.3.5.1): with TXDCTL.WTHRESH 0 as each is processed, otherwise
+ *   once WTHRESH descriptors were processed or the queue runs out of work in a model pass (in place of
+ *   the EITR flush, interrupts not being modelled); TDH advances; a frame may span any number of
+ *   descriptors. RTTDCS.ARBDIS (bit 6) or DMATXCTL.TE clear: no descriptor is processed.
+ * - The wire: 10 Gbit/s. Tx frames go through the tx packet buffer (TXPBSIZE(0), 160 KiB after reset):
+ *   descriptors are processed, and DD written back, only while it has room; it drains at line rate,
+ *   each frame taking (frame + FCS + 8 preamble/SFD + 12 inter-frame gap bytes) * 0.8 ns (14.88 Mpps for
+ *   60-byte frames), and a frame reaches the far end when it has left. HLREG0.TXCRCEN (or the
+ *   descriptor's IFCS) clear: frames leave without FCS, the far end sees a CRC error. The tester's
+ *   generator sends at line rate by default. `SimCardOptions.wire: 'unpaced'` and `ratePps: 'unpaced'`
+ *   are benchmark modes unlike any wire.
+ * - The rx packet buffer (RXPBSIZE(0) bits 19:10 KB, 512 after reset; 0: every frame is missed): one
+ *   FIFO for all queues. A frame whose queue has no free descriptor waits there and blocks every frame
+ *   behind it (head-of-line blocking), unless SRRCTL(n).DROP_EN (bit 28) is set: then it is dropped at
+ *   once. A frame that does not fit the buffer is missed. The buffer moves at most 256 frames into
+ *   descriptors per port and model pass, so both ports progress alike.
+ *   Simplification: silicon counts DROP_EN drops in QPRDC(n), a clear-on-read register on the untrapped
+ *   hot page 0x1000 (beside RDT): the model cannot emulate clear-on-read there without slowing every
+ *   tail write, so QPRDC(n) reads 0 and DROP_EN drops are counted in RXMPC(0) as well (exactly, per
+ *   queue, in {@link SimPortCounters.rxDropEnQueue}).
  * - Statistics, clear on read as on silicon: CRCERRS, GPRC, GPTC, GORCL/H, GOTCL/H (octets from the
- *   destination address through the CRC), RXMPC(0), ROC, TPR, TPT. GPRC/GORC count frames written to
- *   a descriptor without error; missed frames are only in RXMPC. Read them with 32-bit loads, the low
- *   half of GORC/GOTC before the high half. (The driver's view of pages 0x3000 and 0x4000 is
- *   protected so that each read of a counter returns the count since the previous read: see
- *   native/sim/access_trap.cc. Other registers of those pages still work, only slower.)
+ *   destination address through the CRC), RXMPC(0), ROC, TPR, TPT. GPRC counts every good frame that
+ *   passed the address filter, including frames then missed or dropped: the 82599 counts missed frames
+ *   in GPRC (Linux and FreeBSD ixgbe subtract RXMPC from GPRC, a "hardware workaround"); a driver's
+ *   received-packet count is GPRC - RXMPC. GORC counts only frames written to descriptors. Read them
+ *   with 32-bit loads, the low half of GORC/GOTC before the high half. (The driver's view of pages
+ *   0x3000 and 0x4000 is protected so that each read of a counter returns the count since the previous
+ *   read: see native/sim/access_trap.cc. Other registers of those pages still work, only slower.)
+ * - DMA ordering rules where silicon's behaviour is undefined (4.6.7, last step): a received frame
+ *   written while CTRL_EXT.NS_DIS is clear counts `noSnoopEnabled`, into a queue whose DCA_RXCTRL bit 12
+ *   is set counts `dcaRxctrlBit12Set` (once per frame).
  * - Control path, as strict as silicon (docs/simulator.md, "Control path rules", lists each rule with its test):
  *   every register the driver or Linux's 82599 bring-up touches reads its datasheet initial value after a
  *   reset (8.2.3: e.g. RDRXCTL.CRCSTRIP 0 while HLREG0.RXCRCSTRP is 1, DCA_RXCTRL bit 12 set, DMATXCTL.VT
@@ -50,8 +80,8 @@
  *   while the link is down. Race: these registers are on untrapped pages, so a read right after the
  *   driver's own write, before the model's next pass, returns that write. RAL/RAH(0..15) answer at
  *   0xA200 + 8n and at 0x5400 + 8n, equal both ways; DCA_RXCTRL(0..15) at 0x100C + 0x40n and 0x2200 + 4n.
- * - Not modelled: interrupts (EICR causes other than LSC), RSS/filters, offloads (checksum, TSO),
- *   VLAN, flow control, QPRC/QPTC, the PHY.
+ * - Not modelled: interrupts (EICR causes other than LSC), filters other than the MAC address and RSS,
+ *   offloads (checksum, TSO), VLAN, flow control, QPRC/QPTC, the PHY.
  *
  * ## Test frames (tester generator; tsnic's pktgen uses the same layout so the checker can count them)
  * Offsets in bytes from the start of the frame, FCS excluded:
@@ -59,7 +89,8 @@
  *   12 ethertype 0x0800;
  * - 14 IPv4 header: version 4, IHL 5, total length = frame size - 14, id 0, DF, TTL 64, protocol 17,
  *   valid header checksum, 10.0.0.1 -> 10.0.0.2;
- * - 34 UDP header: ports 1024 -> 1024, length = frame size - 34, valid checksum (never 0);
+ * - 34 UDP header: ports 1024 -> 1024 (source 1024 + flow with the `flows` option), length = frame
+ *   size - 34, valid checksum (never 0);
  * - 42 sequence number, 32-bit big-endian, counting from 0 per generator start;
  * - 46 onwards: byte at offset i is `i & 0xff`.
  * The checker validates IPv4 header and UDP checksums of every IPv4/UDP frame the port transmits,
@@ -145,6 +176,20 @@ export interface SimViolations {
   rxBufferSizeZero: number;
   /** RXCTRL.RXEN set while HLREG0.RXCRCSTRP and RDRXCTL.CRCSTRIP differ (8.2.3.8.8: they must be equal). */
   crcStripMismatch: number;
+  /** RS set on a tx descriptor without EOP (datasheet 7.2.3.2.4: RS only on a frame's last descriptor). */
+  rsWithoutEop: number;
+  /** PAYLEN of a frame's first advanced data descriptor differs from the sum of its DTALENs (non-TSO, 7.2.3.2.4). */
+  paylenMismatch: number;
+  /**
+   * A frame DMAed into host memory while CTRL_EXT.NS_DIS was clear: no-snoop writes are not coherent
+   * with the CPU caches (datasheet 4.6.7, last step: set NS_DIS). Counted once per received frame.
+   */
+  noSnoopEnabled: number;
+  /**
+   * A frame DMAed into a queue whose DCA_RXCTRL(n) bit 12 was still set (reserved, 1 after reset; 4.6.7
+   * says to clear it). Counted once per received frame.
+   */
+  dcaRxctrlBit12Set: number;
 }
 
 const VIOLATIONS: readonly (keyof SimViolations)[] = [
@@ -162,6 +207,10 @@ const VIOLATIONS: readonly (keyof SimViolations)[] = [
   'resetWithMasterEnabled',
   'rxBufferSizeZero',
   'crcStripMismatch',
+  'rsWithoutEop',
+  'paylenMismatch',
+  'noSnoopEnabled',
+  'dcaRxctrlBit12Set',
 ];
 
 /** Options of {@link SimCard.create}. */
@@ -179,13 +228,23 @@ export interface SimCardOptions {
    * of init order, not for traffic. Default false.
    */
   traceRegisters?: boolean;
+  /**
+   * How fast the ports transmit. `'line'` (default): at 10 Gbit/s, through the TXPBSIZE(0) packet
+   * buffer, as on silicon. `'unpaced'`: as fast as the model thread moves frames, unlike any wire; only
+   * for benchmarks that measure a driver's own cost (`npm run bench`).
+   */
+  wire?: 'line' | 'unpaced';
 }
 
 /** Options of {@link SimTester.startGenerator}. */
 export interface SimGeneratorOptions {
-  /** Frames per second, `'line'` for 10 Gbit/s line rate ({@link lineRatePps}), or 0 (default): as
-   *  fast as the port takes them (only when an rx descriptor is free, so nothing is ever missed). */
-  ratePps?: number | 'line';
+  /**
+   * Frames per second: `'line'` (default) for 10 Gbit/s line rate ({@link lineRatePps}), or a number
+   * above 0 up to line rate (a higher one is refused). `'unpaced'` is a benchmark mode unlike any wire:
+   * a frame whenever an rx descriptor is free, so nothing is ever missed; a driver's losses under a
+   * real wire only show at a real rate.
+   */
+  ratePps?: number | 'line' | 'unpaced';
   /** Frame size without FCS, 60..9018 (a "64-byte frame" is 60). Default 60. */
   frameSize?: number;
   /** Frames to send, 0 (default) for unlimited. */
@@ -194,6 +253,11 @@ export interface SimGeneratorOptions {
   srcMac?: string;
   /** Destination MAC, default the port's own. */
   dstMac?: string;
+  /**
+   * Flows: UDP source ports 1024 .. 1024 + flows - 1, round robin by sequence number (checksums stay
+   * valid), so that RSS spreads the frames over queues. 1..64511, default 1 (port 1024 only).
+   */
+  flows?: number;
 }
 
 /** Counters of a port's tester since creation or {@link SimTester.resetStats}. */
@@ -214,6 +278,8 @@ export interface SimTesterStats {
   badChecksums: number;
   /** Frames that were not IPv4/UDP. */
   nonUdp: number;
+  /** Frames that arrived without a valid FCS (the port's HLREG0.TXCRCEN or the descriptor's IFCS clear); not checked further. */
+  badFcs: number;
   /** True while the generator has frames left to send. */
   generatorRunning: boolean;
 }
@@ -222,7 +288,7 @@ export interface SimTesterStats {
 export interface SimPortCounters {
   /** Frames written into rx descriptors. */
   rxDelivered: number;
-  /** Frames missed because the packet buffer was full (as RXMPC counts them). */
+  /** Frames missed because the packet buffer was full (RXMPC(0) counts these and {@link rxDropEn}). */
   rxMissed: number;
   /** Frames dropped because RXCTRL.RXEN or the queue was off. */
   rxDroppedDisabled: number;
@@ -242,6 +308,15 @@ export interface SimPortCounters {
   txDescriptors: number;
   /** Current link state. */
   linkUp: boolean;
+  /**
+   * Frames dropped at once because their queue had no free descriptor and SRRCTL.DROP_EN was set.
+   * Silicon counts them in QPRDC(n); the model counts them in RXMPC(0) (QPRDC reads 0, see the header).
+   */
+  rxDropEn: number;
+  /** {@link rxDropEn} per queue (64 entries). */
+  rxDropEnQueue: number[];
+  /** Frames with a MAC error dropped because FCTRL.SBP was clear (still counted in CRCERRS). */
+  rxErrorsDropped: number;
 }
 
 /** Frames per second at 10 Gbit/s for a frame of `frameSize` bytes without FCS (preamble, SFD, IFG included). */
@@ -249,13 +324,16 @@ export function lineRatePps(frameSize: number): number {
   return 10e9 / ((frameSize + 4 + 20) * 8);
 }
 
-const COUNTER_SLOTS = 40;
+const COUNTER_SLOTS = 128;
+const QUEUES = 64;
 // Positions in native PortCounters (native/sim/sim.h).
 const C = {
   genPackets: 0, genBytes: 1, chkPackets: 2, chkBytes: 3, chkSeqGaps: 4, chkSeqReordered: 5,
   chkBadChecksums: 6, chkNonUdp: 7, rxDelivered: 8, rxMissed: 9, rxDroppedDisabled: 10, rxFiltered: 11,
   rxOversize: 12, rxErrorsInjected: 13, rxLinkDown: 14, txFrames: 15, txDroppedLinkDown: 16,
-  txDescriptors: 17, violations: 18, generatorRunning: 32, linkUp: 33,
+  txDescriptors: 17, violations: 18, generatorRunning: 18 + VIOLATIONS.length, linkUp: 19 + VIOLATIONS.length,
+  chkBadFcs: 20 + VIOLATIONS.length, rxDropEn: 21 + VIOLATIONS.length, rxErrorsDropped: 22 + VIOLATIONS.length,
+  rxDropEnQueue: 23 + VIOLATIONS.length,
 } as const;
 
 function parseMac(name: string, mac: string): number[] {
@@ -276,6 +354,25 @@ function checkWiring(wiring: unknown): SimWiring {
     throw new TsnicError('ERR_INVALID_ARG', `wiring must be one of ${WIRINGS.join(', ')}, got ${String(wiring)}`);
   }
   return wiring as SimWiring;
+}
+
+const MAX_FLOWS = 65535 - 1024;
+
+/**
+ * The native generator rate for `rate`: frames per second, 0 for the unpaced benchmark mode. A rate
+ * above line rate is refused: no wire carries it.
+ */
+function generatorRate(rate: unknown, frameSize: number): number {
+  if (rate === 'unpaced') return 0;
+  const line = lineRatePps(frameSize);
+  if (rate === 'line') return line;
+  if (typeof rate !== 'number' || !(rate > 0)) {
+    throw new TsnicError('ERR_INVALID_ARG', `ratePps must be 'line', 'unpaced' (benchmarks only) or a number of frames per second above 0, got ${String(rate)}`);
+  }
+  if (rate > line * (1 + 1e-9)) {
+    throw new TsnicError('ERR_INVALID_ARG', `ratePps ${rate} is above 10 Gbit/s line rate for ${frameSize}-byte frames (${Math.floor(line)} pps): use 'line' or a lower rate`);
+  }
+  return rate;
 }
 
 /** A simulated dual-port 82599 card. Close it when done (its model thread runs until then). */
@@ -305,9 +402,14 @@ export class SimCard {
     const wirings: [SimWiring, SimWiring] = Array.isArray(wiring)
       ? [checkWiring(wiring[0]), checkWiring(wiring[1])]
       : [checkWiring(wiring), checkWiring(wiring)];
+    const wire = options.wire ?? 'line';
+    if (wire !== 'line' && wire !== 'unpaced') {
+      throw new TsnicError('ERR_INVALID_ARG', `wire must be 'line' or 'unpaced' (benchmarks only), got ${String(wire)}`);
+    }
     const created = native.simCreate({
       linkUpDelayUs: Math.round(linkUpDelayMs * 1000),
       resetDelayUs: Math.round(resetDelayMs * 1000),
+      unpacedWire: wire === 'unpaced',
       ...(options.mac === undefined ? {} : { mac: parseMac('mac', options.mac) }),
     });
     this.handle = created.handle;
@@ -410,7 +512,9 @@ export class SimCard {
       rxDelivered: c[C.rxDelivered], rxMissed: c[C.rxMissed], rxDroppedDisabled: c[C.rxDroppedDisabled],
       rxFiltered: c[C.rxFiltered], rxOversize: c[C.rxOversize], rxErrorsInjected: c[C.rxErrorsInjected],
       rxLinkDown: c[C.rxLinkDown], txFrames: c[C.txFrames], txDroppedLinkDown: c[C.txDroppedLinkDown],
-      txDescriptors: c[C.txDescriptors], linkUp: c[C.linkUp] !== 0,
+      txDescriptors: c[C.txDescriptors], linkUp: c[C.linkUp] !== 0, rxDropEn: c[C.rxDropEn],
+      rxDropEnQueue: Array.from(c.subarray(C.rxDropEnQueue, C.rxDropEnQueue + QUEUES)),
+      rxErrorsDropped: c[C.rxErrorsDropped],
     };
   }
 
@@ -613,18 +717,16 @@ export class SimTester {
    * pauses while the link is down and resumes (without catching up) when it returns.
    */
   startGenerator(options: SimGeneratorOptions = {}): void {
-    const rate = options.ratePps ?? 0;
     const frameSize = checkInteger('frameSize', options.frameSize ?? 60, 60, 9018);
-    const ratePps = rate === 'line' ? lineRatePps(frameSize) : rate;
-    if (typeof ratePps !== 'number' || !(ratePps >= 0 && ratePps <= 1e9)) {
-      throw new TsnicError('ERR_INVALID_ARG', `ratePps must be 'line' or a number from 0 to 1e9, got ${String(rate)}`);
-    }
+    const ratePps = generatorRate(options.ratePps ?? 'line', frameSize);
     const count = checkInteger('count', options.count ?? 0, 0, Number.MAX_SAFE_INTEGER);
+    const flows = checkInteger('flows', options.flows ?? 1, 1, MAX_FLOWS);
     this.card.checkOpen();
     native.simStartGenerator(this.card.handle, this.index, {
       ratePps,
       frameSize,
       count,
+      flows,
       ...(options.srcMac === undefined ? {} : { srcMac: parseMac('srcMac', options.srcMac) }),
       ...(options.dstMac === undefined ? {} : { dstMac: parseMac('dstMac', options.dstMac) }),
     });
@@ -642,7 +744,7 @@ export class SimTester {
     return {
       txPackets: c[C.genPackets], txBytes: c[C.genBytes], rxPackets: c[C.chkPackets], rxBytes: c[C.chkBytes],
       seqGaps: c[C.chkSeqGaps], seqReordered: c[C.chkSeqReordered], badChecksums: c[C.chkBadChecksums],
-      nonUdp: c[C.chkNonUdp], generatorRunning: c[C.generatorRunning] !== 0,
+      nonUdp: c[C.chkNonUdp], badFcs: c[C.chkBadFcs], generatorRunning: c[C.generatorRunning] !== 0,
     };
   }
 
@@ -656,7 +758,8 @@ export class SimTester {
 /**
  * A `sim:` device spec: `sim:<port>` optionally followed by `,key=value` options that configure the
  * default card: `wiring=tester|loopback|cross|unplugged` (this port), `linkUpDelayMs=N`, and for the
- * tester `rate=<pps>|line`, `frameSize=N`, `count=N` (start the generator). Example:
+ * tester `rate=<pps>|line|unpaced` (default line), `frameSize=N`, `count=N`, `flows=N` (start the
+ * generator). Example:
  * `sim:0,wiring=tester,rate=line,frameSize=60`.
  */
 export interface SimSpec {
@@ -690,10 +793,14 @@ export function parseSimSpec(spec: string): SimSpec {
         result.linkUpDelayMs = checkInteger('linkUpDelayMs', num, 0, 60000);
         break;
       case 'rate':
-        if (value !== 'line' && !(num >= 0 && num <= 1e9)) {
-          throw new TsnicError('ERR_INVALID_ARG', `rate must be 'line' or a number from 0 to 1e9, got ${value}`);
+        if (value !== 'line' && value !== 'unpaced' && !(num > 0)) {
+          throw new TsnicError('ERR_INVALID_ARG', `rate must be 'line', 'unpaced' (benchmarks only) or a number of frames per second above 0, got ${value}`);
         }
-        generator.ratePps = value === 'line' ? 'line' : num;
+        generator.ratePps = value === 'line' || value === 'unpaced' ? value : num;
+        hasGenerator = true;
+        break;
+      case 'flows':
+        generator.flows = checkInteger('flows', num, 1, MAX_FLOWS);
         hasGenerator = true;
         break;
       case 'frameSize':
@@ -705,7 +812,7 @@ export function parseSimSpec(spec: string): SimSpec {
         hasGenerator = true;
         break;
       default:
-        throw new TsnicError('ERR_PCI_ADDRESS', `unknown sim option "${key}" in "${spec}": use wiring, linkUpDelayMs, rate, frameSize or count`);
+        throw new TsnicError('ERR_PCI_ADDRESS', `unknown sim option "${key}" in "${spec}": use wiring, linkUpDelayMs, rate, frameSize, count or flows`);
     }
   }
   if (hasGenerator) result.generator = generator;

@@ -99,6 +99,8 @@ bool InitPort(Port& p, Pool& pool) {
   // RDT one behind RDH would mean "ring full"; the last descriptor stays with software.
   p.Set(RdBase(0) + kRdt, kRing - 1);
   p.Set(kFctrl, kFctrlUpe | kFctrlMpe | kFctrlBam);  // promiscuous, while RXEN is still clear
+  p.Set(kCtrlExt, p.Get(kCtrlExt) | kCtrlExtNsDis);   // 4.6.7, last step: no-snoop off,
+  p.Set(DcaRxctrl(0), p.Get(DcaRxctrl(0)) & ~kDcaRxctrlBit12);  // and the reserved DCA_RXCTRL bit 12 cleared
   p.Set(kRxctrl, kRxctrlRxen);
   for (int i = 0; i < 2000; i++) {
     if (p.Get(kLinks) & kLinksUp) return true;

@@ -77,6 +77,7 @@ Napi::Value Create(const Napi::CallbackInfo& info) {
   options.resetDelayUs = static_cast<uint32_t>(Num(o, "resetDelayUs", options.resetDelayUs));
   options.autoReadDelayUs = static_cast<uint32_t>(Num(o, "autoReadDelayUs", options.autoReadDelayUs));
   Mac(o, "mac", options.mac);
+  options.unpacedWire = Bool(o, "unpacedWire");
   sim::Card* card = sim::SimCreate(options);
   if (card == nullptr) {
     throw MakeError(env, "ERR_DMA_ALLOC", "sim: could not map the simulated register files (memfd/mmap failed)");
@@ -191,6 +192,7 @@ Napi::Value StartGenerator(const Napi::CallbackInfo& info) {
   g.count = static_cast<uint64_t>(Num(o, "count", 0));
   Mac(o, "srcMac", g.srcMac);
   Mac(o, "dstMac", g.dstMac);
+  g.flows = static_cast<uint32_t>(Num(o, "flows", 1));
   sim::SimStartGenerator(e->card, port, g);
   return info.Env().Undefined();
 }

@@ -30,6 +30,11 @@ struct RxQueue {
   uint32_t dctlPublished = 0;
   bool disablePending = false; // ENABLE cleared by the driver; reads 0 from the next pass on
   uint64_t disablePass = 0;
+  // On-chip descriptor cache (port_rx.cc): buffer addresses of descriptors fetched as soon as RDT
+  // covered them; cacheHead is the ring index of the first one (stale when it differs from head).
+  static constexpr uint32_t kCache = 32;
+  uint64_t cacheAddr[kCache];
+  uint32_t cacheFirst = 0, cacheCount = 0, cacheHead = 0;
 };
 
 struct TxQueue {
@@ -44,6 +49,14 @@ struct TxQueue {
   // TXDCTL as the model publishes it (a difference is a driver write) and the disable handshake
   uint32_t dctlPublished = 0;
   bool disablePending = false;  // ENABLE cleared by the driver: ENABLE reads 1 until the queue stopped
+  // On-chip descriptor cache (port_tx.cc), as for rx: descriptors copied as soon as TDT covered them.
+  static constexpr uint32_t kCache = 40;
+  uint32_t cache[kCache][4];
+  uint32_t cacheFirst = 0, cacheCount = 0, cacheHead = 0;
+  uint32_t framePaylen = 0;     // PAYLEN of the frame's first data descriptor (0: not advanced)
+  bool frameHasPaylen = false;
+  uint32_t wbPending[128];      // RS descriptors processed but not yet written back (TXDCTL.WTHRESH)
+  uint32_t wbCount = 0, wbProcessed = 0;
 };
 
 struct Generator {
@@ -130,6 +143,18 @@ struct Port {
   uint32_t dcaRxShadow[16];
   uint32_t dcaRxAliasShadow[16];
   std::atomic<uint64_t> trapCounts[kViolationCount];  // violations seen by access_trap (any thread)
+  // Tx packet buffer (TXPBSIZE(0)) draining onto the 10 Gbit/s wire (port_tx.cc): records
+  // {length, flags, enqueue time ps (2 words)} + bytes padded to 8, never wrapping.
+  struct TxWire {
+    std::vector<uint8_t> bytes;
+    uint32_t readAt = 0, writeAt = 0, used = 0, frames = 0;
+    uint64_t freePs = 0;  // when the wire finishes the frame it is sending (ps since the epoch of NowNs)
+  } txWire;
+  // RSS (port_rx.cc): Toeplitz tables for the current RSSRK key, one 256-entry table per input byte.
+  uint32_t rssKey[10] = {0};
+  bool rssReady = false;
+  uint32_t rssTable[12][256];
+  uint32_t rxDrainBudget = 0;  // frames the rx packet buffer may still move this pass
 };
 
 struct Card {

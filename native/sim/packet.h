@@ -5,7 +5,7 @@
 //   0 dst MAC, 6 src MAC, 12 ethertype 0x0800
 //   14 IPv4 header (20 bytes, no options, TTL 64, protocol 17, header checksum valid, id 0, DF)
 //      src 10.0.0.1, dst 10.0.0.2
-//   34 UDP header: src port 1024, dst port 1024, length, checksum (valid, never 0)
+//   34 UDP header: src port 1024 (+ flow, PatchFlow), dst port 1024, length, checksum (valid, never 0)
 //   42 sequence number, 32-bit big-endian
 //   46.. pattern: byte at offset i is (i & 0xFF)
 #pragma once
@@ -42,6 +42,19 @@ inline void PatchSequence(FrameTemplate* t, uint32_t seq) {
   if (csum == 0) csum = 0xFFFF;
   b[40] = static_cast<uint8_t>(csum >> 8);
   b[41] = static_cast<uint8_t>(csum);
+}
+
+// Writes UDP source port 1024 + flow, sequence number `seq` and the matching UDP checksum (the
+// generator's flows option; the template carries port 1024, so the checksum grows by `flow`).
+inline void PatchFlow(FrameTemplate* t, uint32_t seq, uint32_t flow) {
+  uint8_t* b = t->bytes;
+  const uint32_t port = 1024 + flow;
+  b[34] = static_cast<uint8_t>(port >> 8);
+  b[35] = static_cast<uint8_t>(port);
+  const uint32_t base = t->baseUdpSum;
+  t->baseUdpSum = base + flow;
+  PatchSequence(t, seq);
+  t->baseUdpSum = base;
 }
 
 // What the checker found in one frame.

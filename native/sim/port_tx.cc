@@ -1,11 +1,26 @@
-// Transmit side of a simulated 82599 port: descriptor fetch, multi-descriptor frame reassembly, DD
-// write-back on RS (datasheet 7.2), and the far end: tester checker, loopback, cross, unplugged.
+// Transmit side of a simulated 82599 port (datasheet 7.2): descriptor prefetch, multi-descriptor frame
+// reassembly, DD write-back on RS (TXDCTL.WTHRESH), the tx packet buffer and the 10 Gbit/s wire, and
+// the far end: tester checker, loopback, cross, unplugged.
+//
+// The tx DMA moves frames into the packet buffer (TXPBSIZE(0) bytes, 8.2.3.9.13) only while it has
+// room; descriptors are consumed (and written back) only then. The buffer drains onto the wire at line
+// rate: each frame takes (frame + FCS + 8 bytes preamble/SFD + 12 bytes inter-frame gap) * 0.8 ns, so
+// 60-byte frames leave at 14.88 Mpps. A frame reaches the far end when its last bit has left. With
+// CardOptions.unpacedWire (benchmarks only) frames leave at once, straight from the DMA buffer.
 #include <cstring>
 
 #include "sim/card.h"
 
 namespace tsnic {
 namespace sim {
+
+constexpr uint32_t kTxWireBytes = 160 * 1024;  // the 82599's tx packet buffer: TXPBSIZE(0) reset value
+constexpr uint64_t kPsPerByte = 800;           // 10 Gbit/s
+constexpr uint32_t kWireOverhead = 8 + 12;     // preamble + SFD, inter-frame gap
+constexpr uint32_t kRecordHeader = 16;         // {length, flags, enqueue time (2 words)}
+constexpr uint32_t kPrefetchAhead = 16;        // descriptors
+
+static uint32_t Align8(uint32_t n) { return (n + 7) & ~7u; }
 
 static void Check(Port& p, const uint8_t* frame, uint32_t len) {
   PortCounters& c = p.counters;
@@ -32,16 +47,9 @@ static void Check(Port& p, const uint8_t* frame, uint32_t len) {
   }
 }
 
-// A complete frame left the MAC. `frame` is the queue's reassembly buffer or, for a frame in one
-// descriptor, the DMA buffer itself (read only; short frames are padded in the reassembly buffer).
-static void Emit(Port& p, TxQueue& tq, const uint8_t* frame, uint32_t len, bool ifcs) {
-  if (len < kMinFrame && (p.regs.Load(kHlreg0) & kHlreg0TxPadEn)) {
-    uint8_t* buf = tq.frame.data();
-    if (frame != buf) std::memcpy(buf, frame, len);
-    std::memset(buf + len, 0, kMinFrame - len);  // datasheet 7.2.1: pad short frames
-    frame = buf;
-    len = kMinFrame;
-  }
+// A complete frame left the wire. Without an FCS (HLREG0.TXCRCEN or the descriptor's IFCS clear) the
+// far end sees a CRC error: the tester counts it apart, a port counts it in CRCERRS (port_rx.cc).
+static void Emit(Port& p, const uint8_t* frame, uint32_t len, bool fcs) {
   if (!p.linkUp) {
     p.counters.txDroppedLinkDown++;
     return;
@@ -49,25 +57,147 @@ static void Emit(Port& p, TxQueue& tq, const uint8_t* frame, uint32_t len, bool 
   p.counters.txFrames++;
   Count(p, kStatGptc, 1);
   Count(p, kStatTpt, 1);
-  Count(p, kStatGotc, len + (ifcs ? kFcsBytes : 0));  // GOTC counts through the CRC
+  Count(p, kStatGotc, len + (fcs ? kFcsBytes : 0));  // GOTC counts through the CRC
+  const uint32_t errors = fcs ? 0 : kRxErrRxe;
   switch (p.wiring) {
     case kWiringTester:
-      Check(p, frame, len);
+      if (fcs) Check(p, frame, len);
+      else p.counters.chkBadFcs++;
       break;
     case kWiringLoopback:
-      PortDeliver(p, frame, len, 0);
+      PortDeliver(p, frame, len, errors);
       break;
     case kWiringCross:
-      PortDeliver(p.card->ports[1 - p.index], frame, len, 0);
+      PortDeliver(p.card->ports[1 - p.index], frame, len, errors);
       break;
     case kWiringUnplugged:
       break;
   }
 }
 
-constexpr uint32_t kPrefetchAhead = 16;  // descriptors
+// ---- the tx packet buffer and the wire ----
 
-static bool TxQueuePass(Port& p, uint32_t q) {
+static uint32_t TxPbBytes(Port& p) {
+  const uint32_t b = ((p.regs.Load(kTxpbsize0) & kPbSizeMask) >> kPbSizeShift) * 1024;
+  return b < kTxWireBytes ? b : kTxWireBytes;
+}
+
+// Whether a frame of `len` bytes fits the packet buffer now (records never wrap: see WirePush).
+static bool WireFits(Port& p, uint32_t len) {
+  Port::TxWire& w = p.txWire;
+  const uint32_t cap = TxPbBytes(p);
+  const uint32_t rec = kRecordHeader + Align8(len);
+  if (w.used + rec > cap) return false;
+  if (w.writeAt + rec > kTxWireBytes && w.used + (kTxWireBytes - w.writeAt) + rec > cap) return false;
+  return true;
+}
+
+// Stores a frame that WireFits accepted.
+static void WirePush(Port& p, const uint8_t* frame, uint32_t len, bool fcs, uint64_t nowPs) {
+  Port::TxWire& w = p.txWire;
+  if (w.bytes.empty()) w.bytes.resize(kTxWireBytes);
+  const uint32_t rec = kRecordHeader + Align8(len);
+  if (w.writeAt + rec > kTxWireBytes) {
+    std::memset(&w.bytes[w.writeAt], 0, 4);  // zero length: skip to the start
+    w.used += kTxWireBytes - w.writeAt;
+    w.writeAt = 0;
+  }
+  const uint32_t hdr[4] = {len, fcs ? 1u : 0u, static_cast<uint32_t>(nowPs), static_cast<uint32_t>(nowPs >> 32)};
+  std::memcpy(&w.bytes[w.writeAt], hdr, kRecordHeader);
+  std::memcpy(&w.bytes[w.writeAt + kRecordHeader], frame, len);
+  w.writeAt += rec;
+  if (w.writeAt == kTxWireBytes) w.writeAt = 0;
+  w.used += rec;
+  w.frames++;
+}
+
+// Sends every buffered frame whose last bit has left the wire by `nowPs`. Returns true while frames
+// are buffered (the model thread must keep polling).
+static bool WireDrain(Port& p, uint64_t nowPs) {
+  Port::TxWire& w = p.txWire;
+  while (w.frames > 0) {
+    uint32_t hdr[4];
+    std::memcpy(hdr, &w.bytes[w.readAt], kRecordHeader);
+    if (hdr[0] == 0) {
+      w.used -= kTxWireBytes - w.readAt;
+      w.readAt = 0;
+      continue;
+    }
+    const uint64_t enqueued = hdr[2] | static_cast<uint64_t>(hdr[3]) << 32;
+    const bool fcs = hdr[1] & 1;
+    const uint64_t start = w.freePs > enqueued ? w.freePs : enqueued;
+    const uint64_t end = start + (hdr[0] + (fcs ? kFcsBytes : 0) + kWireOverhead) * kPsPerByte;
+    if (end > nowPs) break;
+    w.freePs = end;
+    Emit(p, &w.bytes[w.readAt + kRecordHeader], hdr[0], fcs);
+    const uint32_t rec = kRecordHeader + Align8(hdr[0]);
+    w.readAt += rec;
+    if (w.readAt == kTxWireBytes) w.readAt = 0;
+    w.used -= rec;
+    w.frames--;
+    if (w.frames == 0) w.readAt = w.writeAt = w.used = 0;
+  }
+  return w.frames > 0;
+}
+
+// ---- descriptors ----
+
+// Copies descriptors TDT newly covers into the queue's on-chip cache, as silicon fetches them as soon
+// as the tail covers them: a driver that writes a descriptor after moving the tail gets the stale one.
+static void TxPrefetch(Port& p, TxQueue& tq, uint32_t tail) {
+  if (tq.cacheHead != tq.head) {  // the ring was re-enabled: the cache is stale
+    tq.cacheCount = 0;
+    tq.cacheFirst = 0;
+    tq.cacheHead = tq.head;
+  }
+  const uint32_t owned = tail >= tq.head ? tail - tq.head : tail + tq.count - tq.head;
+  if (owned <= tq.cacheCount || tq.cacheCount == TxQueue::kCache) return;
+  uint32_t n = owned - tq.cacheCount;
+  if (n > TxQueue::kCache - tq.cacheCount) n = TxQueue::kCache - tq.cacheCount;
+  uint32_t next = tq.head + tq.cacheCount;
+  if (next >= tq.count) next -= tq.count;
+  DmaMap& dma = p.card->dma;
+  for (uint32_t i = 0; i < n; i++) {
+    const volatile uint32_t* d = reinterpret_cast<const volatile uint32_t*>(dma.Translate(tq.base + next * 16ull, 16));
+    if (d == nullptr) {
+      tq.enabled = false;  // the descriptor fetch failed: the queue stops (a PCIe error on silicon)
+      return;
+    }
+    uint32_t slot = tq.cacheFirst + tq.cacheCount;
+    if (slot >= TxQueue::kCache) slot -= TxQueue::kCache;
+    for (int k = 0; k < 4; k++) tq.cache[slot][k] = d[k];
+    tq.cacheCount++;
+    next = next + 1 == tq.count ? 0 : next + 1;
+  }
+}
+
+// Write-back of DD (7.2.3.2.4: STA bit 0 of dword 3) on the descriptors with RS processed so far.
+static void WriteBack(Port& p, TxQueue& tq) {
+  DmaMap& dma = p.card->dma;
+  for (uint32_t i = 0; i < tq.wbCount; i++) {
+    volatile uint32_t* d = reinterpret_cast<volatile uint32_t*>(dma.Translate(tq.base + tq.wbPending[i] * 16ull, 16));
+    if (d != nullptr) __atomic_store_n(const_cast<uint32_t*>(&d[3]), kTxStaDd, __ATOMIC_RELEASE);
+  }
+  tq.wbCount = 0;
+  tq.wbProcessed = 0;
+}
+
+// A frame's descriptors are complete (EOP): pad it (7.2.1, HLREG0.TXPADEN) and send it.
+static void FrameDone(Port& p, TxQueue& tq, const uint8_t* direct, bool fcs, bool paced, uint64_t nowPs) {
+  const uint8_t* frame = direct != nullptr ? direct : tq.frame.data();
+  uint32_t len = tq.frameLen;
+  if (len < kMinFrame && (p.regs.Load(kHlreg0) & kHlreg0TxPadEn)) {
+    uint8_t* buf = tq.frame.data();
+    if (frame != buf) std::memcpy(buf, frame, len);
+    std::memset(buf + len, 0, kMinFrame - len);
+    frame = buf;
+    len = kMinFrame;
+  }
+  if (paced) WirePush(p, frame, len, fcs, nowPs);
+  else Emit(p, frame, len, fcs);
+}
+
+static bool TxQueuePass(Port& p, uint32_t q, bool paced, uint64_t nowPs) {
   TxQueue& tq = p.txq[q];
   const uint32_t b = TdBase(q);
   const uint32_t tail = p.regs.Load(b + kTdt);
@@ -77,37 +207,52 @@ static bool TxQueuePass(Port& p, uint32_t q) {
     return false;
   }
   tq.tailBad = false;
-  if (tail == tq.head) return false;
-  uint32_t head = tq.head;
+  TxPrefetch(p, tq, tail);
+  if (tq.cacheCount == 0) return false;
+  const uint32_t wthresh = (p.regs.Load(b + kTxdctl) & kTxdctlWthreshMask) >> kTxdctlWthreshShift;
+  const bool crcEnabled = (p.regs.Load(kHlreg0) & kHlreg0TxCrcEn) != 0;
+  const bool pad = (p.regs.Load(kHlreg0) & kHlreg0TxPadEn) != 0;
   uint32_t budget = 256;
+  bool moved = false;
   DmaMap& dma = p.card->dma;
-  while (head != tail && budget-- > 0) {
-    volatile uint32_t* d = reinterpret_cast<volatile uint32_t*>(dma.Translate(tq.base + head * 16ull, 16));
-    if (d == nullptr) {
-      tq.enabled = false;  // the descriptor fetch failed: the queue stops (a PCIe error on silicon)
-      break;
+  while (budget-- > 0) {
+    if (tq.cacheCount <= kPrefetchAhead) {
+      TxPrefetch(p, tq, tail);  // keep the cache topped up (and the header prefetch below fed)
+      if (tq.cacheCount == 0) break;
     }
-    const uint64_t addr = d[0] | static_cast<uint64_t>(d[1]) << 32;
-    // Ask for the headers of a frame a few descriptors ahead, so the checker does not wait for the
-    // driver core's cache line at every frame. A prefetch is only a hint: it never faults and never
-    // counts as a DMA access (IOVA = virtual address; the real access below is still translated).
-    const uint32_t ahead = head + kPrefetchAhead < tq.count ? head + kPrefetchAhead : head + kPrefetchAhead - tq.count;
-    if ((tail >= head ? tail - head : tail + tq.count - head) > kPrefetchAhead) {
-      const volatile uint32_t* a = reinterpret_cast<const volatile uint32_t*>(dma.Translate(tq.base + ahead * 16ull, 16));
-      if (a != nullptr) __builtin_prefetch(reinterpret_cast<const void*>(a[0] | static_cast<uint64_t>(a[1]) << 32));
-    }
-    const uint32_t cmd = d[2];
-    const uint32_t sta = d[3];
+    const uint32_t* c = tq.cache[tq.cacheFirst];
+    const uint32_t cmd = c[2];
     const bool dext = (cmd & kTxCmdDext) != 0;
-    const uint8_t* direct = nullptr;
     const uint32_t dtyp = (cmd >> kTxDtypShift) & 0xF;
+    const bool data = !dext || dtyp == kTxDtypData;
+    const uint32_t len = cmd & 0xFFFF;
+    if (paced && data && len != 0 && tq.frameLen + len <= kTxFrameMax) {
+      // The DMA only moves a frame into the packet buffer while it has room for it.
+      uint32_t need = tq.frameLen + len;
+      if ((cmd & kTxCmdEop) && pad && need < kMinFrame) need = kMinFrame;
+      if (!WireFits(p, need)) break;
+    }
+    const uint64_t addr = c[0] | static_cast<uint64_t>(c[1]) << 32;
+    if (tq.cacheCount > kPrefetchAhead) {
+      // Ask for the buffer of a descriptor a few ahead, so the checker does not wait for the driver
+      // core's cache line at every frame. Only a hint: it never faults and is no DMA access.
+      uint32_t ahead = tq.cacheFirst + kPrefetchAhead;
+      if (ahead >= TxQueue::kCache) ahead -= TxQueue::kCache;
+      __builtin_prefetch(reinterpret_cast<const void*>(tq.cache[ahead][0] | static_cast<uint64_t>(tq.cache[ahead][1]) << 32));
+    }
+    const uint8_t* direct = nullptr;
     p.counters.txDescriptors++;
     if (dext && dtyp == kTxDtypContext) {
       // Context descriptor (7.2.3.2.3): offload parameters only, no data.
-    } else if (dext && dtyp != kTxDtypData) {
+    } else if (!data) {
       Violate(p, kTxDescriptorInvalid);
     } else {
-      const uint32_t len = cmd & 0xFFFF;
+      if (tq.frameLen == 0 && !tq.frameBad) {
+        // PAYLEN (dword 3 bits 31:14) of a frame's first advanced data descriptor: the frame's length
+        // without TSO (7.2.3.2.4).
+        tq.frameHasPaylen = dext && !(cmd & kTxCmdTse);
+        tq.framePaylen = c[3] >> kTxPaylenShift;
+      }
       if (len == 0 || tq.frameLen + len > kTxFrameMax) {
         Violate(p, kTxDescriptorInvalid);
         tq.frameBad = true;
@@ -124,35 +269,56 @@ static bool TxQueuePass(Port& p, uint32_t q) {
         }
       }
       if (cmd & kTxCmdEop) {
-        if (!tq.frameBad) Emit(p, tq, direct != nullptr ? direct : tq.frame.data(), tq.frameLen, (cmd & kTxCmdIfcs) != 0);
+        if (tq.frameHasPaylen && tq.framePaylen != tq.frameLen && !tq.frameBad) Violate(p, kPaylenMismatch);
+        if (!tq.frameBad) FrameDone(p, tq, direct, crcEnabled && (cmd & kTxCmdIfcs), paced, nowPs);
         tq.frameLen = 0;
         tq.frameBad = false;
+      } else if (cmd & kTxCmdRs) {
+        Violate(p, kRsWithoutEop);  // 7.2.3.2.4: RS only on the last descriptor of a frame
       }
     }
-    if (cmd & kTxCmdRs) {
-      // Write-back (7.2.3.2.4): DD in the STA field of dword 3.
-      __atomic_store_n(const_cast<uint32_t*>(&d[3]), sta | kTxStaDd, __ATOMIC_RELEASE);
-    }
-    head = head + 1 == tq.count ? 0 : head + 1;
+    // DD write-back (7.2.3.5.1): with WTHRESH 0 each RS descriptor at once; otherwise in bursts once
+    // WTHRESH descriptors have been processed (and when the queue runs out of work, as the EITR flush).
+    if (cmd & kTxCmdRs) tq.wbPending[tq.wbCount++] = tq.head;
+    tq.wbProcessed++;
+    if (wthresh == 0 ? tq.wbCount > 0 : (tq.wbProcessed >= wthresh || tq.wbCount == 128)) WriteBack(p, tq);
+    tq.cacheFirst = tq.cacheFirst + 1 == TxQueue::kCache ? 0 : tq.cacheFirst + 1;
+    tq.cacheCount--;
+    tq.head = tq.head + 1 == tq.count ? 0 : tq.head + 1;
+    tq.cacheHead = tq.head;
+    moved = true;
+    if (!tq.enabled) break;
   }
-  tq.head = head;
-  p.regs.Store(b + kTdh, head);
+  if (tq.wbCount > 0 || tq.wbProcessed > 0) WriteBack(p, tq);
+  if (!moved) return false;
+  p.regs.Store(b + kTdh, tq.head);
   // Optional head write-back (TDWBAL.Head_WB_En, 7.2.3.5.2).
   const uint32_t wbal = p.regs.Load(b + kTdwbal);
   if (wbal & 1) {
     const uint64_t wb = (wbal & ~3u) | static_cast<uint64_t>(p.regs.Load(b + kTdwbah)) << 32;
     uint8_t* w = dma.Translate(wb, 4);
-    if (w != nullptr) __atomic_store_n(reinterpret_cast<uint32_t*>(w), head, __ATOMIC_RELEASE);
+    if (w != nullptr) __atomic_store_n(reinterpret_cast<uint32_t*>(w), tq.head, __ATOMIC_RELEASE);
   }
   return true;
 }
 
 bool PortTx(Port& p) {
-  if (!(p.regs.Load(kDmatxctl) & kDmatxctlTe) || !p.busMaster) return false;
-  bool work = false;
+  const bool paced = !p.card->options.unpacedWire;
+  const uint64_t nowPs = paced ? NowNs() * 1000 : 0;
+  bool work = paced && p.txWire.frames > 0 && WireDrain(p, nowPs);
+  // DMATXCTL.TE (8.2.3.9.2) and RTTDCS.ARBDIS (8.2.3.10.2, 4.6.11.3.4: the descriptor arbiter is
+  // disabled while the driver configures tx) both stop descriptor processing; the buffer still drains.
+  const bool active = (p.regs.Load(kDmatxctl) & kDmatxctlTe) && p.busMaster && !(p.regs.Load(kRttdcs) & kRttdcsArbdis);
   for (uint32_t q = 0; q < kQueues; q++) {
-    if (p.txq[q].enabled && TxQueuePass(p, q)) work = true;
+    TxQueue& tq = p.txq[q];
+    if (!tq.enabled) {
+      // A disabled (or reset) queue forgets its fetched descriptors: they belonged to the old ring.
+      if ((tq.cacheCount | tq.wbCount | tq.wbProcessed) != 0) tq.cacheCount = tq.wbCount = tq.wbProcessed = 0;
+    } else if (active && TxQueuePass(p, q, paced, nowPs)) {
+      work = true;
+    }
   }
+  if (paced && p.txWire.frames > 0) work = WireDrain(p, nowPs) || work;
   return work;
 }
 

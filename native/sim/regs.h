@@ -110,6 +110,27 @@ constexpr uint32_t kTxDtypContext = 0x2;
 constexpr uint32_t kTxStaDd = 1u << 0;
 constexpr uint32_t kTxPaylenShift = 14;
 
+// Data path registers (model-datapath), datasheet 8.2.3 and Linux ixgbe_type.h.
+constexpr uint32_t kCtrlExt = 0x00018;
+constexpr uint32_t kCtrlExtNsDis = 1u << 16;     // no-snoop disable (4.6.7: set it)
+constexpr uint32_t kDcaRxctrlBit12 = 1u << 12;   // reserved, reads 1 after reset, must be cleared (4.6.7)
+constexpr uint32_t kRxpbsize0 = 0x03C00;         // SIZE in bits 19:10, KB (8.2.3.8.9)
+constexpr uint32_t kTxpbsize0 = 0x0CC00;         // SIZE in bits 19:10, KB (8.2.3.9.13)
+constexpr uint32_t kPbSizeShift = 10, kPbSizeMask = 0x3FFu << 10;
+constexpr uint32_t kSrrctlDropEn = 1u << 28;     // drop when the queue has no descriptor (8.2.3.8.7)
+constexpr uint32_t kFctrlSbp = 1u << 1;          // store bad packets (8.2.3.7.1)
+constexpr uint32_t kQprdc = 0x01430;             // QPRDC(n) at 0x1430 + 0x40 n (statistics, 8.2.3.23)
+constexpr uint32_t kMrqc = 0x05818;              // MRQE bits 3:0, field enables 31:16 (8.2.3.7.12)
+constexpr uint32_t kMrqeMask = 0xF, kMrqeRss = 0x1;
+constexpr uint32_t kMrqcIpv4 = 1u << 17, kMrqcIpv4Udp = 1u << 22;
+constexpr uint32_t kRssrk = 0x05C80;             // RSSRK(0..9): 40-byte key, byte 0 in bits 7:0 of word 0
+constexpr uint32_t kReta = 0x05C00;              // RETA(0..31): four 1-byte entries per register
+constexpr uint32_t kRssTypeIpv4 = 0x2, kRssTypeIpv4Udp = 0x7;  // advanced rx write-back dword 0 3:0
+constexpr uint32_t kRttdcs = 0x04900;
+constexpr uint32_t kRttdcsArbdis = 1u << 6;      // tx descriptor arbiter disabled (4.6.11.3.4)
+constexpr uint32_t kTxdctlWthreshShift = 16, kTxdctlWthreshMask = 0x7Fu << 16;
+constexpr uint32_t kTxCmdTse = 1u << 31;         // TCP segmentation (DCMD.TSE)
+
 inline uint32_t RdBase(uint32_t n) { return n < 64 ? kRdbalLow + 0x40 * n : kRdbalHigh + 0x40 * (n - 64); }
 inline uint32_t Srrctl(uint32_t n) {
   return n <= 15 ? kSrrctlLow + 4 * n : (n < 64 ? 0x01014 + 0x40 * n : 0x0D014 + 0x40 * (n - 64));
@@ -118,13 +139,8 @@ inline uint32_t TdBase(uint32_t n) { return kTdbal + 0x40 * n; }
 
 // Control-path registers added for the strict control model (model-control). Offsets and bits from
 // the 82599 datasheet 8.2.3, cross-checked with Linux ixgbe_type.h.
-constexpr uint32_t kCtrlExt = 0x00018;            // 8.2.3.1.3
 constexpr uint32_t kRdrxctlCrcStrip = 1u << 1;    // 8.2.3.8.8: must equal HLREG0.RXCRCSTRP
-constexpr uint32_t kRxpbsize0 = 0x03C00;          // RXPBSIZE(n) at 0x3C00 + 4 n, n = 0..7 (8.2.3.8.9)
-constexpr uint32_t kTxpbsize0 = 0x0CC00;          // TXPBSIZE(n) at 0xCC00 + 4 n (8.2.3.9.13)
-constexpr uint32_t kRttdcs = 0x04900;             // 8.2.3.10.2
 constexpr uint32_t kDtxmxszrq = 0x08100;          // 8.2.3.9.1
-constexpr uint32_t kMrqc = 0x0EC80;               // 8.2.3.7.12
 constexpr uint32_t kSecrxctrl = 0x08D00;          // 8.2.3.12.5
 constexpr uint32_t kSecrxctrlSecrxDis = 1u << 0;
 constexpr uint32_t kSecrxctrlRxDis = 1u << 1;

@@ -29,6 +29,7 @@ uint32_t Ld(volatile uint32_t* p) { return __atomic_load_n(const_cast<uint32_t*>
 bool SimSelfTest(uint64_t frames, SelfTestResult* out) {
   CardOptions options;
   options.linkUpDelayUs = 100;
+  options.unpacedWire = true;  // the model's own speed, not the wire's
   Card* card = SimCreate(options);
   if (card == nullptr) return false;
   // Driver loop and model thread both spin: sharing one core they reach ~1% of their speed (each
@@ -77,6 +78,8 @@ bool SimSelfTest(uint64_t frames, SelfTestResult* out) {
   model.Store(RdBase(0) + kRxdctl, kRxdctlEnable);
   model.Store(TdBase(0) + kTxdctl, kTxdctlEnable);
   model.Store(kDmatxctl, kDmatxctlTe);
+  model.Store(kCtrlExt, model.Load(kCtrlExt) | kCtrlExtNsDis);  // 4.6.7, last step
+  model.Store(DcaRxctrl(0), model.Load(DcaRxctrl(0)) & ~kDcaRxctrlBit12);
   while (!(model.Load(RdBase(0) + kRxdctl) & kRxdctlEnable)) {
   }
   model.Store(RdBase(0) + kRdt, kRing - 1);

@@ -47,6 +47,10 @@ enum Violation : int {
   kResetWithMasterEnabled,
   kRxBufferSizeZero,
   kCrcStripMismatch,
+  kRsWithoutEop,           // RS on a tx descriptor without EOP (7.2.3.2.4: RS only on a frame's last)
+  kPaylenMismatch,         // PAYLEN of a frame's first data descriptor != sum of its DTALENs (non-TSO)
+  kNoSnoopEnabled,         // a frame DMAed while CTRL_EXT.NS_DIS is clear (4.6.7)
+  kDcaRxctrlBit12Set,      // a frame DMAed into a queue whose DCA_RXCTRL bit 12 is still set (4.6.7)
   kViolationCount,
 };
 
@@ -56,6 +60,7 @@ struct GeneratorConfig {
   uint64_t count = 0;      // 0: unlimited
   uint8_t srcMac[6] = {0x02, 0, 0, 0, 0xEE, 0x01};
   uint8_t dstMac[6] = {0};  // all zero: the port's own MAC address
+  uint32_t flows = 1;       // UDP source ports 1024 .. 1024 + flows - 1, round robin (1..65535 - 1024)
 };
 
 // Counters of a port's tester and of the model itself, all since creation or the last reset call.
@@ -71,6 +76,12 @@ struct PortCounters {
   uint64_t violations[kViolationCount];
   uint64_t generatorRunning;  // 1 while the generator has frames left to send
   uint64_t linkUp;
+  // tester checker: frames that arrived without a valid FCS (sender's HLREG0.TXCRCEN or IFCS clear)
+  uint64_t chkBadFcs;
+  // rx: frames dropped because their queue had no free descriptor and SRRCTL.DROP_EN was set (also in
+  // RXMPC(0), see port_rx.cc), in total and per queue; frames with a MAC error dropped (FCTRL.SBP clear)
+  uint64_t rxDropEn, rxErrorsDropped;
+  uint64_t rxDropEnQueue[64];
 };
 
 struct CardOptions {
@@ -78,6 +89,8 @@ struct CardOptions {
   uint32_t resetDelayUs = 1000;
   uint32_t autoReadDelayUs = 200;
   uint8_t mac[6] = {0x02, 0x00, 0x5E, 0x82, 0x59, 0x00};  // port n gets last byte + n
+  // Benchmarks only: tx frames leave as fast as the model moves them, not at 10 Gbit/s (unlike any wire).
+  bool unpacedWire = false;
 };
 
 Card* SimCreate(const CardOptions& options);

@@ -32,7 +32,9 @@ t.test('capture on sim:0 writes exactly the frames the tester generated, in orde
   const tester = defaultSimCard().tester(0);
 
   const file = path.join(dir, 'a.pcap');
-  tester.startGenerator({ count: 3000, frameSize: 128 });
+  // The app's bookkeeping, not the wire: exact counts need every frame, and on a real wire a stalled
+  // poll loop (a loaded machine) loses frames, so the tester waits for descriptors (benchmark mode).
+  tester.startGenerator({ ratePps: 'unpaced', count: 3000, frameSize: 128 });
   const before = Math.floor(Date.now() / 1000);
   const totals = await runCapture(dev, { out: file, count: 2500 });
   t.match(totals, { type: 'total', device: 'sim:0', rx_packets: 2500, rx_bytes: 2500 * 128, rx_missed: 0, file });
@@ -69,15 +71,17 @@ t.test('capture on sim:0 writes exactly the frames the tester generated, in orde
   });
 
   await t.test('the stats sink receives and frees everything the tester sends', async (t) => {
-    tester.startGenerator({ count: 20000 });
     const controller = new AbortController();
     const r = runStatsMonitor(dev, { signal: controller.signal, intervalS: 0.05 });
+    tester.startGenerator({ ratePps: 20_000, count: 20000 });
     const deadline = Date.now() + 5000;
     while (tester.stats().generatorRunning && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     await new Promise((resolve) => setTimeout(resolve, 50));
     controller.abort();
     const totals = await r;
-    t.match(totals, { rx_packets: 20000, rx_bytes: 20000 * 60, rx_missed: 0 });
+    // A real wire does not wait for the sink: what a stall of the loop lost is counted in rx_missed.
+    t.equal(totals.rx_packets + totals.rx_missed, 20000, 'every frame received or counted as missed');
+    t.equal(totals.rx_bytes, totals.rx_packets * 60);
   });
 
   await t.test('bad options are refused', async (t) => {

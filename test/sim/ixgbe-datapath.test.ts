@@ -64,7 +64,9 @@ t.test('rx: generated frames of each size arrive once, in order, intact; counter
   let bytes = 0;
   for (const size of [60, 61, 64, 128, 513, 1024, 1513, 1514]) {
     const n = 2000;
-    tester.startGenerator({ count: n, frameSize: size });
+    // Exact delivery, not the wire: the tester waits for descriptors (benchmark mode), since on a
+    // real wire a stalled poll loop (a loaded machine) loses frames to SRRCTL.DROP_EN.
+    tester.startGenerator({ ratePps: 'unpaced', count: n, frameSize: size });
     const seqs: number[] = [];
     const problems: string[] = [];
     await pollUntil(`${n} frames of ${size} bytes`, () => {
@@ -92,13 +94,13 @@ t.test('rx: generated frames of each size arrive once, in order, intact; counter
   assertConformant(t, card);
 });
 
-t.test('rx: 200000 frames at line rate with a 256-frame budget per poll, nothing lost', async (t) => {
+t.test('rx: 200000 frames with a 256-frame budget per poll, nothing lost', async (t) => {
   const card = testCard(t);
   const dev = await openPort(card, 0, { rxRingSize: 1024 });
   const batch = new PacketBatch(256);
   const tester = card.tester(0);
   const n = 200_000;
-  tester.startGenerator({ count: n, frameSize: 60 });
+  tester.startGenerator({ ratePps: 'unpaced', count: n, frameSize: 60 }); // exact delivery, as above
   let expected = 0;
   let wrong = 0;
   await pollUntil('all frames', () => {
@@ -244,8 +246,9 @@ t.test('forwarding: generator -> port 0 rx -> port 1 tx -> checker, buffers of p
   const dev0 = await openPort(card, 0);
   const dev1 = await openPort(card, 1);
   const n = 50_000;
-  // Rate 0: the generator sends whenever port 0 has a free descriptor, so nothing may be missed.
-  card.tester(0).startGenerator({ count: n, frameSize: 60 });
+  // Nothing may be missed: the tester waits for descriptors (benchmark mode), since on a real wire a
+  // stalled poll loop (a loaded machine) loses frames to SRRCTL.DROP_EN.
+  card.tester(0).startGenerator({ ratePps: 'unpaced', count: n, frameSize: 60 });
   const batch = new PacketBatch(64);
   const checker = card.tester(1);
   let idle = 0;
@@ -282,15 +285,17 @@ t.test('starvation: frames the ring cannot take are missed and counted in rxMiss
   await pollUntil('packet buffer drained', () => {
     received += dev.rxBatch(0, batch);
     batch.freeAll();
-    return received + card.counters(0).rxMissed >= n;
+    return received + card.counters(0).rxMissed + card.counters(0).rxDropEn >= n;
   });
   await sleep(5);
   t.equal(dev.rxBatch(0, batch), 0, 'nothing more');
   const stats = dev.readStats();
   t.ok(stats.rxMissed > 0, `missed ${stats.rxMissed}`);
   t.equal(received + stats.rxMissed, n, 'received + missed = sent');
-  t.equal(stats.rxMissed, card.counters(0).rxMissed, 'the model agrees');
-  t.equal(stats.rxPackets, received);
+  // RXMPC(0) holds packet-buffer misses and, in the model, DROP_EN drops (QPRDC reads 0).
+  t.equal(stats.rxMissed, card.counters(0).rxMissed + card.counters(0).rxDropEn, 'the model agrees');
+  // The 82599 counts missed frames in GPRC too (Linux/FreeBSD subtract RXMPC): raw GPRC = received + missed.
+  t.equal(stats.rxPackets, received + stats.rxMissed);
   assertConformant(t, card);
   dev.close();
 });
@@ -299,7 +304,7 @@ t.test('rx errors: frames with RXE are dropped, their buffers re-armed, counted'
   const card = testCard(t);
   const dev = await openPort(card);
   card.setFaults(0, { rxErrorEvery: 10 });
-  card.tester(0).startGenerator({ count: 1000, frameSize: 100 });
+  card.tester(0).startGenerator({ ratePps: 20_000, count: 1000, frameSize: 100 });
   const batch = new PacketBatch(32);
   let received = 0;
   await pollUntil('frames', () => {
@@ -312,7 +317,8 @@ t.test('rx errors: frames with RXE are dropped, their buffers re-armed, counted'
   batch.freeAll();
   const stats = dev.readStats();
   t.equal(received, 900);
-  t.equal(stats.rxErrors, 100);
+  // Without FCTRL.SBP the MAC drops frames with a CRC error: no descriptor carries RXE.
+  t.equal(stats.rxErrors, 0);
   t.equal(stats.rxCrcErrors, 100);
   t.equal(stats.rxPackets, 900);
   t.equal(dev.rxPool(0).available, dev.rxPool(0).count - 512, 'no buffer lost');
@@ -331,7 +337,7 @@ t.test('several queues: every tx queue sends; rxBurstAll shares a budget over th
   t.equal(s.rxPackets, 2000);
   t.equal(s.badChecksums, 0);
   t.equal(s.rxBytes, 500 * (60 + 61 + 62 + 63), 'each queue\'s frames');
-  card.tester(0).startGenerator({ count: 300, frameSize: 60 });
+  card.tester(0).startGenerator({ ratePps: 20_000, count: 300, frameSize: 60 });
   const batch = new PacketBatch(64);
   let got = 0;
   await pollUntil('300 frames', () => {

@@ -107,6 +107,8 @@ t.test('tx: multi-segment frames reach the checker, DD on RS, GPTC/GOTC', async 
   tx.flush();
   await waitFor('last descriptor done', () => tx.done(last));
   t.equal(regs.get(R.TDBAL(0) + 0x10), tx.tail, 'TDH caught up with TDT');
+  // DD means the frame is in the tx packet buffer; it reaches the checker once it has left the wire.
+  await waitFor('12 frames at the checker', () => card.tester(0).stats().rxPackets === 12);
   const s = card.tester(0).stats();
   t.equal(s.rxPackets, 12);
   t.equal(s.rxBytes, 10 * 1000 + 120);
@@ -158,6 +160,7 @@ t.test('unplugged: link down, transmitted frames are lost and counted', async (t
   const last = tx.put(testFrame(60, 0));
   tx.flush();
   await waitFor('descriptor done', () => tx.done(last));
+  await waitFor('frame left the packet buffer', () => card.counters(0).txDroppedLinkDown === 1);
   t.equal(regs.get(R.LINKS) & (1 << 30), 0);
   t.equal(card.counters(0).txDroppedLinkDown, 1);
   t.equal(regs.get(R.GPTC), 0);

@@ -62,7 +62,10 @@ t.test('rx error bits on every Nth frame, counted in CRCERRS', async (t) => {
   card.setFaults(0, { rxErrorEvery: 4 });
   const rx = new RxRing(port, regs, 32);
   await rx.enable();
-  startRx(regs);
+  // FCTRL.SBP (store bad packets) so that frames with a MAC error reach descriptors, with RXE.
+  regs.set(R.CTRL_EXT, regs.get(R.CTRL_EXT) | (1 << 16));
+  regs.set(R.FCTRL, (1 << 1) | (1 << 8) | (1 << 9) | (1 << 10));
+  regs.set(R.RXCTRL, 1);
   await waitFor('link', () => (regs.get(R.LINKS) & (1 << 30)) !== 0);
   card.tester(0).startGenerator({ count: 12 });
   await waitFor('12 frames', () => (rx.status(11) & 1) !== 0);

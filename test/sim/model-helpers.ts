@@ -11,13 +11,15 @@ export const R = {
   RDRXCTL: 0x2f00, RXCTRL: 0x3000, FCTRL: 0x5080, HLREG0: 0x4240, MAXFRS: 0x4268, AUTOC: 0x42a0,
   LINKS: 0x42a4, DMATXCTL: 0x4a80, RAL0: 0xa200, RAH0: 0xa204, CRCERRS: 0x4000, GPRC: 0x4074,
   GPTC: 0x4080, GORCL: 0x4088, GORCH: 0x408c, GOTCL: 0x4090, GOTCH: 0x4094, MPC0: 0x3fa0,
-  CTRL_EXT: 0x18, RXPBSIZE0: 0x3c00, TXPBSIZE0: 0xcc00, RTTDCS: 0x4900, DTXMXSZRQ: 0x8100, MRQC: 0xec80,
+  CTRL_EXT: 0x18, RXPBSIZE0: 0x3c00, TXPBSIZE0: 0xcc00, RTTDCS: 0x4900, DTXMXSZRQ: 0x8100, MRQC: 0x5818,
   SECRXCTRL: 0x8d00, SECRXSTAT: 0x8d04,
   RAL: (n: number) => 0xa200 + 8 * n,
   RAL_ALIAS: (n: number) => 0x5400 + 8 * n,
   DCA_RXCTRL: (q: number) => 0x100c + 0x40 * q,
   DCA_RXCTRL_ALIAS: (q: number) => 0x2200 + 4 * q,
   DCA_TXCTRL: (q: number) => 0x600c + 0x40 * q,
+  RSSRK: (i: number) => 0x5c80 + 4 * i,
+  RETA: (i: number) => 0x5c00 + 4 * i,
   RDBAL: (q: number) => 0x1000 + 0x40 * q,
   SRRCTL: (q: number) => 0x2100 + 4 * q,
   TDBAL: (q: number) => 0x6000 + 0x40 * q,
@@ -118,12 +120,15 @@ export class RxRing {
     this.desc[i * 4 + 3] = 0;
   }
 
-  async enable(): Promise<void> {
+  /** Enables the queue and hands `tail` descriptors to the card (default all but one). */
+  async enable(tail = this.count - 1): Promise<void> {
     const b = R.RDBAL(this.q);
+    // 4.6.7, last step: DCA_RXCTRL bit 12 (reserved, 1 after reset) cleared.
+    this.regs.set(R.DCA_RXCTRL(this.q), this.regs.get(R.DCA_RXCTRL(this.q)) & ~(1 << 12));
     this.regs.set(b + Q.DCTL, 1 << 25);
     await modelPass(this.regs);
     await waitFor('RXDCTL.ENABLE', () => (this.regs.get(b + Q.DCTL) & (1 << 25)) !== 0);
-    this.regs.set(b + Q.T, this.count - 1);
+    this.regs.set(b + Q.T, tail);
   }
 
   status(i: number): number {
@@ -250,10 +255,12 @@ export function writeRxctrl(regs: Regs, value: number): void {
 }
 
 /**
- * Enables promiscuous + broadcast receive and RXEN (FCTRL before RXEN, datasheet 8.2.3.7.1), with
- * RDRXCTL.CRCSTRIP set like HLREG0.RXCRCSTRP (8.2.3.8.8) and the Rx-enable handshake.
+ * Sets CTRL_EXT.NS_DIS (4.6.7, last step), then enables promiscuous + broadcast receive and RXEN
+ * (FCTRL before RXEN, datasheet 8.2.3.7.1), with RDRXCTL.CRCSTRIP set like HLREG0.RXCRCSTRP (8.2.3.8.8)
+ * and the Rx-enable handshake.
  */
 export function startRx(regs: Regs): void {
+  regs.set(R.CTRL_EXT, regs.get(R.CTRL_EXT) | (1 << 16));
   regs.set(R.FCTRL, (1 << 8) | (1 << 9) | (1 << 10));
   const strip = regs.get(R.HLREG0) & 2;
   regs.set(R.RDRXCTL, (regs.get(R.RDRXCTL) & ~2) | strip);

@@ -220,6 +220,8 @@ static bool EnableRx(Port& p, uint32_t q) {
   rq.bufSize = (srrctl & kSrrctlBsizePktMask) * 1024;
   rq.legacy = ((srrctl & kSrrctlDescTypeMask) >> kSrrctlDescTypeShift) == kSrrctlDescLegacy;
   rq.tailBad = false;
+  rq.cacheCount = rq.cacheFirst = 0;  // descriptors fetched before the queue was disabled are forgotten
+  rq.cacheHead = rq.head;
   rq.enabled = true;
   return true;
 }
@@ -248,6 +250,8 @@ static bool EnableTx(Port& p, uint32_t q) {
   tq.frameLen = 0;
   tq.frameBad = false;
   if (tq.frame.empty()) tq.frame.resize(kTxFrameMax);
+  tq.cacheCount = tq.cacheFirst = 0;  // descriptors fetched before the queue was disabled are forgotten
+  tq.cacheHead = tq.head;
   tq.enabled = true;
   return true;
 }

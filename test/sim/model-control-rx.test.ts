@@ -21,6 +21,7 @@ async function setup(t: Test): Promise<{ card: SimCard; regs: Regs; rx: RxRing }
   await rx.enable();
   regs.set(R.FCTRL, (1 << 8) | (1 << 9) | (1 << 10));
   regs.set(R.RDRXCTL, regs.get(R.RDRXCTL) | CRCSTRIP);
+  regs.set(R.CTRL_EXT, regs.get(R.CTRL_EXT) | (1 << 16)); // 4.6.7: NS_DIS, so DMA is snooped
   await waitFor('link', () => (regs.get(R.LINKS) & (1 << 30)) !== 0);
   return { card, regs, rx };
 }

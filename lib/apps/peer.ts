@@ -1,17 +1,76 @@
 /**
- * The far end of a simulated port: {@link openDevice} records each sim device's tester here, so the apps
- * can report what the tester saw (frames received, sequence gaps, bad checksums) next to the device's
- * own counters. Real NICs have no peer.
+ * The far end of a simulated port: {@link openDevice} records each sim device's peer here, so the apps
+ * can report what the far end saw and sent next to the device's own counters, and so the counts
+ * balance: every frame the peer sent into the port is received, missed, dropped with an error, dropped
+ * by the port before any descriptor, or still in flight. Real NICs have no peer.
  */
 import type { NetDevice } from '../device';
-import type { SimTesterStats } from '../bus/sim';
+import type { SimCard } from '../bus/sim';
 
-/** What the apps read of a peer: a simulated tester ({@link SimTester}) qualifies. */
+/** One reading of a peer's counters (since creation or the last {@link PeerTester.resetStats}). */
+export interface PeerStats {
+  /** Frames the far end's generator sent into the port. */
+  txPackets: number;
+  /** Frames the port transmitted that reached the far end's checker. */
+  rxPackets: number;
+  /** Sequence numbers the checker found missing. */
+  seqGaps: number;
+  /** Frames the checker found with a bad IPv4 or UDP checksum. */
+  badChecksums: number;
+  /**
+   * Frames the port discarded before writing any descriptor, in no register a driver reads: RXEN or
+   * the queue off, the MAC address filter, longer than the maximum frame size, link down.
+   */
+  portDropped: number;
+  /** True while the far end's generator has frames left to send. */
+  generatorRunning: boolean;
+}
+
+/** What the apps read of a peer: {@link simPeer} makes one of a simulated port's tester. */
 export interface PeerTester {
-  /** Counters since creation or the last {@link resetStats}. */
-  stats(): SimTesterStats;
+  /**
+   * Counters since creation or {@link resetStats}. The port's counters are read before the tester's,
+   * so a frame counted as dropped is always already counted as sent.
+   */
+  stats(): PeerStats;
   /** Zeroes the counters and forgets the last sequence number. */
   resetStats(): void;
+}
+
+/** The peer of port `port` of `card`: its tester, with the port's drop counters. */
+export function simPeer(card: SimCard, port: 0 | 1): PeerTester {
+  const tester = card.tester(port);
+  return {
+    stats(): PeerStats {
+      const c = card.counters(port);
+      const s = tester.stats();
+      return {
+        txPackets: s.txPackets,
+        rxPackets: s.rxPackets,
+        seqGaps: s.seqGaps,
+        badChecksums: s.badChecksums,
+        portDropped: c.rxDroppedDisabled + c.rxFiltered + c.rxOversize + c.rxLinkDown,
+        generatorRunning: s.generatorRunning,
+      };
+    },
+    resetStats(): void {
+      tester.resetStats();
+    },
+  };
+}
+
+/**
+ * Something that sends frames into a device for the length of an app's run (the CLI's feed of a
+ * simulated port). An app given one starts it once its counters' baselines are taken, and at the end
+ * stops it and receives what is still in flight before it reports its totals, so they balance.
+ */
+export interface TrafficSource {
+  /** Starts sending. */
+  start(): void;
+  /** Stops sending (frames already sent may still be in flight). */
+  stop(): void;
+  /** True once the source has sent everything it was asked to (never for an endless one). */
+  finished(): boolean;
 }
 
 const peers = new WeakMap<NetDevice, PeerTester>();

@@ -24,6 +24,8 @@ export function formatInterval(s: IntervalStats): string {
   const rxGbps = s.seconds > 0 ? (s.rx_bytes * 8) / s.seconds / 1e9 : 0;
   let line = `${s.device}  tx ${rate(txMpps)} Mpps ${rate(txGbps)} Gbit/s  rx ${rate(rxMpps)} Mpps ${rate(rxGbps)} Gbit/s`;
   line += `  missed ${s.rx_missed}`;
+  if (s.rx_errors > 0) line += `  rx errors ${s.rx_errors}`;
+  if (s.rx_dropped !== undefined && s.rx_dropped > 0) line += `  port dropped ${s.rx_dropped}`;
   if (s.tx_dropped > 0) line += `  dropped ${s.tx_dropped}`;
   line += `  link ${s.link_up ? 'up' : 'down'}`;
   return line;
@@ -34,6 +36,9 @@ export function formatTotal(s: IntervalStats): string {
   let line =
     `${s.device} total: ${s.seconds.toFixed(3)} s, tx ${s.tx_packets} packets ${s.tx_bytes} bytes, ` +
     `rx ${s.rx_packets} packets ${s.rx_bytes} bytes, missed ${s.rx_missed}`;
+  if (s.rx_errors > 0) line += `, rx errors ${s.rx_errors}`;
+  if (s.rx_dropped !== undefined && s.rx_dropped > 0) line += `, port dropped ${s.rx_dropped}`;
+  if (s.rx_discarded !== undefined && s.rx_discarded > 0) line += `, discarded ${s.rx_discarded}`;
   if (s.tx_dropped > 0) line += `, dropped ${s.tx_dropped}`;
   line += `, ${rate(s.mpps)} Mpps ${rate(s.gbps)} Gbit/s`;
   if (s.peer_tx_packets !== undefined && s.peer_tx_packets > 0) line += `; peer sent ${s.peer_tx_packets}`;

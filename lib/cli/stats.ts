@@ -23,25 +23,21 @@ export const statsCommand: Command = {
     examples: ['tsnic stats sim:0,rate=1000000 --duration 3', 'tsnic stats 0000:03:00.0 --interval 0.5 --json'],
   },
   async run(args, io) {
-    const { withDevices, feedSimPort } = await import('./devices');
+    const { withDevices, deviceSpec, simSource } = await import('./devices');
     const { runStatsMonitor } = await import('../apps/stats-monitor');
     const { Reporter } = await import('../apps/report');
     const spec = args.positionals.dev ?? '';
     const reporter = new Reporter(Reporter.modeFor(flagOption(args, 'json'), io.stdout), io.stdout);
-    const totals = await withDevices([spec], async ([dev], signal) => {
-      const stopFeed = feedSimPort(spec, 0);
-      try {
-        return await runStatsMonitor(dev, {
-          intervalS: numberOption(args, 'interval'),
-          durationS: numberOption(args, 'duration'),
-          batch: numberOption(args, 'batch'),
-          signal,
-          onInterval: (s) => reporter.interval([s]),
-        });
-      } finally {
-        stopFeed?.();
-      }
-    });
+    const totals = await withDevices([deviceSpec(spec)], ([dev], signal) =>
+      runStatsMonitor(dev, {
+        intervalS: numberOption(args, 'interval'),
+        durationS: numberOption(args, 'duration'),
+        batch: numberOption(args, 'batch'),
+        signal,
+        source: simSource(spec, 0),
+        onInterval: (s) => reporter.interval([s]),
+      }),
+    );
     reporter.total([totals]);
     return 0;
   },

@@ -156,11 +156,15 @@ export class PortMeter {
 
   /**
    * The counters at `nowMs`. Order matters for a balance without negative in-flight counts: the app's
-   * own counts (exact: the loop is not polling now), then the device's registers, then the peer.
+   * own counts (exact: the loop is not polling now), then the device's registers, then the peer, so
+   * that every frame the app or the device counted is already counted as sent.
    */
   private snapshot(type: 'interval' | 'total', nowMs: number): IntervalStats {
     const dev = this.dev;
+    const linkUp = dev.linkStatus().up;
+    // The device's counters, then at once the peer's: the window between them is a few register reads.
     const stats = dev.readStats(this.deviceStats);
+    const p = this.peer?.stats();
     const s: IntervalStats = {
       type,
       device: dev.pci.address,
@@ -174,11 +178,10 @@ export class PortMeter {
       tx_dropped: this.txDropped,
       mpps: 0,
       gbps: 0,
-      link_up: dev.linkStatus().up,
+      link_up: linkUp,
     };
     const base = this.peerAtStart;
-    if (this.peer !== undefined && base !== undefined) {
-      const p = this.peer.stats();
+    if (p !== undefined && base !== undefined) {
       s.peer_rx_packets = p.rxPackets - base.rxPackets;
       s.peer_seq_gaps = p.seqGaps - base.seqGaps;
       s.peer_bad_checksums = p.badChecksums - base.badChecksums;

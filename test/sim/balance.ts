@@ -33,3 +33,33 @@ export function rxLost(s: DeviceStats): number {
 export function inFlightBound(ringSize: number, frameSize: number): number {
   return ringSize + Math.floor((512 * 1024) / (16 + Math.ceil(frameSize / 8) * 8));
 }
+
+/**
+ * Follows the sequence numbers of received generator frames (which count from 0 per generator start):
+ * how many were skipped, and whether any came twice or out of order.
+ */
+export class SeqLedger {
+  /** The next sequence number expected. */
+  next = 0;
+  /** Frames received. */
+  received = 0;
+  /** Sequence numbers skipped between received frames. */
+  gaps = 0;
+  /** Frames whose number was below the expected one (a duplicate or a reordering). */
+  backwards = 0;
+
+  /** Records a received frame's sequence number. */
+  see(seq: number): void {
+    this.received++;
+    if (seq === this.next) this.next++;
+    else if (seq > this.next) {
+      this.gaps += seq - this.next;
+      this.next = seq + 1;
+    } else this.backwards++;
+  }
+
+  /** Frames of `sent` never received: the gaps plus those after the last frame received. */
+  missing(sent: number): number {
+    return this.gaps + (sent - this.next);
+  }
+}

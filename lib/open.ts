@@ -68,7 +68,7 @@ async function openSim(spec: string, options: OpenOptions): Promise<NetDevice> {
   });
   if (parsed.wiring !== undefined) card.setWiring(parsed.port, parsed.wiring);
   const dev = await openWithDriver(card.port(parsed.port), options);
-  if (card.wiring(parsed.port) === 'tester') registerPeer(dev, simPeer(card, parsed.port));
+  registerPeer(dev, simPeer(card, parsed.port));
   // The spec's generator starts once the driver has the port ready (link up, receive enabled): started
   // before, its first frames would be dropped by a port still in reset, in no counter the driver reads.
   if (parsed.generator !== undefined) card.tester(parsed.port).startGenerator(parsed.generator);

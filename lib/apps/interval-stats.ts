@@ -33,14 +33,15 @@ export interface IntervalStats {
   gbps: number;
   /** Link state at the end of the interval. */
   link_up: boolean;
-  /** Simulated ports only: frames the far-end tester's checker received. */
+  /** Simulated ports only: frames the far end received (the tester's checker, or the receiving port). */
   peer_rx_packets?: number;
-  /** Simulated ports only: sequence numbers the checker found missing. */
+  /** Simulated ports wired to the tester only: sequence numbers the checker found missing. */
   peer_seq_gaps?: number;
-  /** Simulated ports only: frames with a bad IPv4 or UDP checksum. */
+  /** Simulated ports wired to the tester only: frames with a bad IPv4 or UDP checksum. */
   peer_bad_checksums?: number;
   /**
-   * Simulated ports only: frames the far-end tester's generator sent into the port. Once nothing is in
+   * Simulated ports only: frames the far end sent into the port (the tester's generator, or with
+   * loopback or cross wiring the transmitting port). Once nothing is in
    * flight, `peer_tx_packets = rx_packets + rx_missed + rx_errors + rx_dropped` (plus `rx_discarded`
    * for capture).
    */
@@ -124,8 +125,8 @@ export class PortMeter {
     };
     if (now.peer_rx_packets !== undefined && previous.peer_rx_packets !== undefined) {
       d.peer_rx_packets = now.peer_rx_packets - previous.peer_rx_packets;
-      d.peer_seq_gaps = (now.peer_seq_gaps ?? 0) - (previous.peer_seq_gaps ?? 0);
-      d.peer_bad_checksums = (now.peer_bad_checksums ?? 0) - (previous.peer_bad_checksums ?? 0);
+      if (now.peer_seq_gaps !== undefined) d.peer_seq_gaps = now.peer_seq_gaps - (previous.peer_seq_gaps ?? 0);
+      if (now.peer_bad_checksums !== undefined) d.peer_bad_checksums = now.peer_bad_checksums - (previous.peer_bad_checksums ?? 0);
       d.peer_tx_packets = (now.peer_tx_packets ?? 0) - (previous.peer_tx_packets ?? 0);
       d.rx_dropped = (now.rx_dropped ?? 0) - (previous.rx_dropped ?? 0);
     }
@@ -141,7 +142,7 @@ export class PortMeter {
   peerRxPackets(): number | undefined {
     const base = this.peerAtStart;
     if (this.peer === undefined || base === undefined) return undefined;
-    return this.peer.stats().rxPackets - base.rxPackets;
+    return this.peer.stats().txReceived - base.txReceived;
   }
 
   /**
@@ -182,9 +183,9 @@ export class PortMeter {
     };
     const base = this.peerAtStart;
     if (p !== undefined && base !== undefined) {
-      s.peer_rx_packets = p.rxPackets - base.rxPackets;
-      s.peer_seq_gaps = p.seqGaps - base.seqGaps;
-      s.peer_bad_checksums = p.badChecksums - base.badChecksums;
+      s.peer_rx_packets = p.txReceived - base.txReceived;
+      if (p.seqGaps !== undefined) s.peer_seq_gaps = p.seqGaps - (base.seqGaps ?? 0);
+      if (p.badChecksums !== undefined) s.peer_bad_checksums = p.badChecksums - (base.badChecksums ?? 0);
       s.peer_tx_packets = p.txPackets - base.txPackets;
       s.rx_dropped = p.portDropped - base.portDropped;
     }

@@ -129,7 +129,7 @@ export async function runPktgen(dev: NetDevice, opts: PktgenOptions = {}): Promi
   // Frames allocated but not taken by the ring were never sent: return them.
   batch.freeAll();
   const end = performance.now();
-  await waitForTxDrain(dev, peer === undefined ? undefined : () => peer.stats().rxPackets, sent);
+  await waitForTxDrain(dev, peer === undefined ? undefined : () => meter.peerRxPackets() ?? 0, sent);
   const totals = meter.total(end);
   return totals;
 }

@@ -43,7 +43,8 @@ export function formatTotal(s: IntervalStats): string {
   line += `, ${rate(s.mpps)} Mpps ${rate(s.gbps)} Gbit/s`;
   if (s.peer_tx_packets !== undefined && s.peer_tx_packets > 0) line += `; peer sent ${s.peer_tx_packets}`;
   if (s.peer_rx_packets !== undefined && (s.tx_packets > 0 || s.peer_rx_packets > 0)) {
-    line += `; peer received ${s.peer_rx_packets} (${s.peer_seq_gaps ?? 0} sequence gaps, ${s.peer_bad_checksums ?? 0} bad checksums)`;
+    line += `; peer received ${s.peer_rx_packets}`;
+    if (s.peer_seq_gaps !== undefined) line += ` (${s.peer_seq_gaps} sequence gaps, ${s.peer_bad_checksums ?? 0} bad checksums)`;
   }
   return line;
 }

@@ -19,7 +19,10 @@ export const captureCommand: Command = {
     ],
     notes: [
       'Without --count or --duration, captures until Ctrl-C. On a simulated port wired to its tester,',
-      "the tester's generator is started to feed the port (--count frames) unless the spec sets it up.",
+      "the tester's generator feeds the port (--count 60-byte frames at 10 Gbit/s line rate, or what the",
+      'spec sets up) from the moment the capture starts; at the end, frames still in flight are received',
+      '(past --count: counted as rx_discarded) so that peer_tx_packets = rx_packets + rx_missed +',
+      'rx_errors + rx_dropped + rx_discarded.',
       '',
       ...SIM_NOTES,
     ],

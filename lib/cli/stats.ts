@@ -16,7 +16,9 @@ export const statsCommand: Command = {
     ],
     notes: [
       'Without --duration, runs until Ctrl-C. A simulated port wired to its tester gets traffic from the',
-      "tester's generator unless the spec sets it up.",
+      "tester's generator (60-byte frames at 10 Gbit/s line rate, or what the spec sets up) from the moment",
+      'the run starts; at the end, frames still in flight are received, so that the totals balance:',
+      'peer_tx_packets = rx_packets + rx_missed + rx_errors + rx_dropped.',
       '',
       ...SIM_NOTES,
     ],

@@ -59,6 +59,6 @@ t.test('fwd and stats on the simulated card run for --duration and report both p
   t.ok(lines.some((l) => l.type === 'interval' && l.device === 'sim:1'));
   const stats = await tsnic(['stats', 'sim:0,rate=100000', '--duration', '0.5', '--interval', '0.1']);
   t.equal(stats.code, 0, stats.stderr);
-  t.match(stats.stdout, /^sim:0 {2}tx 0\.00 Mpps 0\.00 Gbit\/s {2}rx [\d.]+ Mpps [\d.]+ Gbit\/s {2}missed 0 {2}link up$/m);
+  t.match(stats.stdout, /^sim:0 {2}tx 0\.00 Mpps 0\.00 Gbit\/s {2}rx [\d.]+ Mpps [\d.]+ Gbit\/s {2}missed \d+ {2}link up$/m);
   t.match(stats.stdout, /^sim:0 total: .* rx \d+ packets/m);
 });

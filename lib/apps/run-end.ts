@@ -73,7 +73,7 @@ export class RunEnd {
     return counted || nowMs - this.quietSinceMs >= DRAIN_QUIET_MS;
   }
 
-  /** Stops the sources whatever happened (an error, an abort); idempotent for the sources' sake. */
+  /** Stops the sources however the run ended (also after an error); stopping twice is harmless. */
   stop(): void {
     for (const s of this.sources) s.stop();
   }

@@ -44,7 +44,7 @@ export { runStatsMonitor, type StatsMonitorOptions } from './apps/stats-monitor'
 export { receive, packetBytes, type ReceiveOptions } from './apps/receive';
 export type { IntervalStats } from './apps/interval-stats';
 export { Reporter, formatInterval, formatTotal, type ReportMode, type ReportSink } from './apps/report';
-export { peerOf, type PeerTester } from './apps/peer';
+export { peerOf, simPeer, type PeerStats, type PeerTester, type TrafficSource } from './apps/peer';
 export {
   buildFrame, checksumsValid, parseMac, readSequence, writeSequence, SEQ_OFFSET, type FrameTemplate,
 } from './apps/frame-builder';

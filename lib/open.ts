@@ -6,11 +6,11 @@
 import type { DeviceOptions, NetDevice } from './device';
 import type { PciFunction } from './bus/types';
 import { openVfio } from './bus/vfio';
-import { defaultSimCard, openSimPort, parseSimSpec, type SimCardOptions } from './bus/sim';
+import { defaultSimCard, parseSimSpec, type SimCardOptions } from './bus/sim';
 import { findDriver } from './drivers';
 import { TsnicError } from './errors';
 import { claimAddress, trackDevice } from './lifecycle';
-import { registerPeer } from './apps/peer';
+import { registerPeer, simPeer } from './apps/peer';
 
 /** Options of {@link openDevice}: the driver's {@link DeviceOptions} plus the simulated card's. */
 export interface OpenOptions extends DeviceOptions {
@@ -79,10 +79,16 @@ async function openSim(spec: string, options: OpenOptions): Promise<NetDevice> {
   const parsed = parseSimSpec(spec);
   const address = `sim:${parsed.port}`;
   claimAddress(address);
-  const port = openSimPort(spec, options.sim);
-  const dev = await openWithDriver(port, options);
-  const card = defaultSimCard();
-  if (card.wiring(parsed.port) === 'tester') registerPeer(dev, card.tester(parsed.port));
+  const card = defaultSimCard({
+    ...options.sim,
+    ...(parsed.linkUpDelayMs === undefined ? {} : { linkUpDelayMs: parsed.linkUpDelayMs }),
+  });
+  if (parsed.wiring !== undefined) card.setWiring(parsed.port, parsed.wiring);
+  const dev = await openWithDriver(card.port(parsed.port), options);
+  registerPeer(dev, simPeer(card, parsed.port));
+  // The spec's generator starts once the driver has the port ready (link up, receive enabled): started
+  // before, its first frames would be dropped by a port still in reset, in no counter the driver reads.
+  if (parsed.generator !== undefined) card.tester(parsed.port).startGenerator(parsed.generator);
   return dev;
 }
 

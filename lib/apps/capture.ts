@@ -9,7 +9,8 @@ import { PacketBatch } from '../memory/batch';
 import { PcapWriter } from '../pcap/writer';
 import { PortMeter, type IntervalStats } from './interval-stats';
 import { batchSize, REPORT_MS, runLimits, SLICE_MS, yieldToEventLoop } from './loop';
-import { peerOf } from './peer';
+import { peerOf, type TrafficSource } from './peer';
+import { RunEnd } from './run-end';
 
 /** Options of {@link runCapture}. With neither `count` nor `durationS` it runs until `signal` aborts. */
 export interface CaptureOptions {
@@ -31,12 +32,21 @@ export interface CaptureOptions {
   onInterval?: (s: IntervalStats) => void;
   /** Stops the capture early (the file is still completed). */
   signal?: AbortSignal;
+  /**
+   * The traffic feeding the device for this run: started once the counters' baselines are taken,
+   * stopped at the end, and what it sent is received (and written, up to `count`) before the totals.
+   * Without `durationS`, the run also ends once the source finished and every frame it sent is
+   * received or counted lost (a `count` that misses made unreachable).
+   */
+  source?: TrafficSource;
 }
 
 /** What a capture did: a `type: 'total'` {@link IntervalStats} plus the file. */
 export interface CaptureTotals extends IntervalStats {
   /** The pcap file written. */
   file: string;
+  /** Frames received while draining the ring after `count` was reached: freed, not written. */
+  rx_discarded: number;
 }
 
 /** Captures frames from `dev` into `opts.out` until a limit is reached; resolves with the totals. */
@@ -57,50 +67,65 @@ export async function runCapture(dev: NetDevice, opts: CaptureOptions): Promise<
     const start = performance.now();
     const limits = runLimits(opts.count, opts.durationS, start);
     const meter = new PortMeter(dev, peerOf(dev), 'rx', start);
+    const end = new RunEnd([meter], opts.source === undefined ? [] : [opts.source]);
     const signal = opts.signal;
     const onInterval = opts.onInterval;
     const count = limits.count;
+    const untimed = opts.durationS === undefined;
     const origin = performance.timeOrigin;
     let nextReport = start + REPORT_MS;
     let captured = 0;
+    let discarded = 0;
     let bytes = 0;
     let now = start;
-    while (captured < count && now < limits.deadlineMs && signal?.aborted !== true) {
-      const sliceEnd = now + SLICE_MS;
-      while (captured < count && now < sliceEnd) {
-        const left = count - captured;
-        const n = dev.rxBatch(queue, batch, left < capacity ? left : capacity);
-        now = performance.now();
-        if (n === 0) continue;
-        const pool = batch.pool;
-        if (pool === null) continue;
-        // One timestamp per batch: whole seconds and the fraction in the file's unit.
-        const epochMs = origin + now;
-        const seconds = Math.floor(epochMs / 1000);
-        const fraction = Math.floor((epochMs - seconds * 1000) * unitsPerMs) % unitsPerSecond;
-        const data = pool.data;
-        const bufSize = pool.bufferSize;
-        for (let i = 0; i < n; i++) {
-          writer.write(data, ids[i] * bufSize, lengths[i], seconds, fraction);
-          bytes += lengths[i];
+    try {
+      end.start();
+      for (;;) {
+        const sliceEnd = now + SLICE_MS;
+        while (now < sliceEnd && (captured < count || end.draining)) {
+          const left = count - captured;
+          const n = dev.rxBatch(queue, batch, left > 0 && left < capacity ? left : capacity);
+          now = performance.now();
+          if (n === 0) continue;
+          const pool = batch.pool;
+          if (pool === null) continue;
+          // One timestamp per batch: whole seconds and the fraction in the file's unit.
+          const epochMs = origin + now;
+          const seconds = Math.floor(epochMs / 1000);
+          const fraction = Math.floor((epochMs - seconds * 1000) * unitsPerMs) % unitsPerSecond;
+          const data = pool.data;
+          const bufSize = pool.bufferSize;
+          const keep = n < left ? n : left > 0 ? left : 0;
+          for (let i = 0; i < keep; i++) {
+            writer.write(data, ids[i] * bufSize, lengths[i], seconds, fraction);
+            bytes += lengths[i];
+          }
+          batch.freeAll();
+          captured += keep;
+          discarded += n - keep;
         }
-        batch.freeAll();
-        captured += n;
+        meter.rxPackets = captured;
+        meter.rxBytes = bytes;
+        meter.rxDiscarded = discarded;
+        if (end.draining) {
+          if (end.drained(now, captured + discarded)) break;
+        } else {
+          if (now >= nextReport) {
+            nextReport += REPORT_MS;
+            if (onInterval !== undefined) onInterval(meter.interval(now));
+          }
+          const limit = captured >= count || now >= limits.deadlineMs || signal?.aborted === true || (untimed && end.exhausted());
+          if (limit && end.begin(now)) break;
+        }
+        await yieldToEventLoop();
+        now = performance.now();
       }
-      meter.rxPackets = captured;
-      meter.rxBytes = bytes;
-      if (now >= nextReport) {
-        nextReport += REPORT_MS;
-        if (onInterval !== undefined) onInterval(meter.interval(now));
-      }
-      await yieldToEventLoop();
-      now = performance.now();
+    } finally {
+      end.stop();
     }
-    meter.rxPackets = captured;
-    meter.rxBytes = bytes;
     const totals = meter.total(performance.now());
     writer.close();
-    return { ...totals, file: writer.file };
+    return { ...totals, file: writer.file, rx_discarded: discarded };
   } finally {
     writer.close();
   }

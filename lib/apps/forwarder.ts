@@ -8,7 +8,9 @@ import type { NetDevice } from '../device';
 import { PacketBatch } from '../memory/batch';
 import { PortMeter, type IntervalStats } from './interval-stats';
 import { batchSize, REPORT_MS, runLimits, SLICE_MS, yieldToEventLoop } from './loop';
-import { peerOf } from './peer';
+import { peerOf, type TrafficSource } from './peer';
+import { RunEnd } from './run-end';
+import { waitForTxDrain } from './tx-drain';
 
 /** Options of {@link runForwarder}. With neither `count` nor `durationS` it runs until `signal` aborts. */
 export interface ForwarderOptions {
@@ -22,6 +24,13 @@ export interface ForwarderOptions {
   onInterval?: (s: IntervalStats) => void;
   /** Stops the run early (the totals are still returned). */
   signal?: AbortSignal;
+  /**
+   * The traffic feeding the devices for this run: started once the counters' baselines are taken,
+   * stopped at the end, and what they sent is forwarded (or dropped) and has reached the far ends
+   * before the totals are taken. Without `durationS`, the run also ends once every source finished and
+   * every frame it sent is received or counted lost.
+   */
+  sources?: TrafficSource[];
 }
 
 /** What a forwarder run did, per device: rx counts frames received on it, tx frames sent out of it. */
@@ -67,6 +76,11 @@ function forwardBatch(from: NetDevice, to: NetDevice, batch: PacketBatch, rxMete
   return n;
 }
 
+/** The peer's received count of `meter`'s device, as a function, or undefined without a peer. */
+function peerRxOf(meter: PortMeter): (() => number) | undefined {
+  return meter.peerRxPackets() === undefined ? undefined : () => meter.peerRxPackets() ?? 0;
+}
+
 /** Forwards between `a` and `b` in both directions until a limit is reached; resolves with the totals. */
 export async function runForwarder(a: NetDevice, b: NetDevice, opts: ForwarderOptions = {}): Promise<ForwarderTotals> {
   const capacity = batchSize(opts.batch);
@@ -77,29 +91,47 @@ export async function runForwarder(a: NetDevice, b: NetDevice, opts: ForwarderOp
   const limits = runLimits(opts.count, opts.durationS, start);
   const meterA = new PortMeter(a, peerOf(a), 'tx', start);
   const meterB = new PortMeter(b, peerOf(b), 'tx', start);
+  const end = new RunEnd([meterA, meterB], opts.sources ?? []);
   const signal = opts.signal;
   const onInterval = opts.onInterval;
   const count = limits.count;
+  const untimed = opts.durationS === undefined;
   let nextReport = start + REPORT_MS;
   let forwarded = 0;
   let now = start;
-  while (forwarded < count && now < limits.deadlineMs && signal?.aborted !== true) {
-    const sliceEnd = now + SLICE_MS;
-    while (forwarded < count && now < sliceEnd) {
-      forwarded += forwardBatch(a, b, batchA, meterA, meterB);
-      forwarded += forwardBatch(b, a, batchB, meterB, meterA);
+  try {
+    end.start();
+    for (;;) {
+      const sliceEnd = now + SLICE_MS;
+      while (now < sliceEnd && (forwarded < count || end.draining)) {
+        forwarded += forwardBatch(a, b, batchA, meterA, meterB);
+        forwarded += forwardBatch(b, a, batchB, meterB, meterA);
+        now = performance.now();
+      }
+      if (end.draining) {
+        if (end.drained(now, forwarded)) break;
+      } else {
+        if (now >= nextReport) {
+          nextReport += REPORT_MS;
+          if (onInterval !== undefined) {
+            onInterval(meterA.interval(now));
+            onInterval(meterB.interval(now));
+          }
+        }
+        const limit = forwarded >= count || now >= limits.deadlineMs || signal?.aborted === true || (untimed && end.exhausted());
+        if (limit && end.begin(now)) break;
+      }
+      await yieldToEventLoop();
       now = performance.now();
     }
-    if (now >= nextReport) {
-      nextReport += REPORT_MS;
-      if (onInterval !== undefined) {
-        onInterval(meterA.interval(now));
-        onInterval(meterB.interval(now));
-      }
-    }
-    await yieldToEventLoop();
-    now = performance.now();
+  } finally {
+    end.stop();
   }
-  const end = performance.now();
-  return { a: meterA.total(end), b: meterB.total(end) };
+  const endMs = performance.now();
+  if (end.draining) {
+    // The frames forwarded last may still be in the tx rings: let them reach the far ends.
+    await waitForTxDrain(a, peerRxOf(meterA), meterA.txPackets);
+    await waitForTxDrain(b, peerRxOf(meterB), meterB.txPackets);
+  }
+  return { a: meterA.total(endMs), b: meterB.total(endMs) };
 }

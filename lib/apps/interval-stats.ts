@@ -3,7 +3,7 @@
  * of the `--json` output (documented in README.md), and the meter that produces them for one device.
  */
 import { emptyStats, type NetDevice } from '../device';
-import type { PeerTester } from './peer';
+import type { PeerStats, PeerTester } from './peer';
 
 /** One device's counters over an interval (`type: 'interval'`) or the whole run (`type: 'total'`). */
 export interface IntervalStats {
@@ -23,6 +23,8 @@ export interface IntervalStats {
   rx_bytes: number;
   /** Frames the NIC dropped for want of a free rx descriptor. */
   rx_missed: number;
+  /** Frames the driver dropped because their descriptor reported an error (CRC, length, ...). */
+  rx_errors: number;
   /** Frames the app freed because the tx ring was full (forwarder only). */
   tx_dropped: number;
   /** Million frames per second in the app's direction: tx for pktgen and the forwarder, rx for capture and stats. */
@@ -31,14 +33,26 @@ export interface IntervalStats {
   gbps: number;
   /** Link state at the end of the interval. */
   link_up: boolean;
-  /** Simulated ports only: frames the far-end tester's checker received. */
+  /** Simulated ports only: frames the far end received (the tester's checker, or the receiving port). */
   peer_rx_packets?: number;
-  /** Simulated ports only: sequence numbers the checker found missing. */
+  /** Simulated ports wired to the tester only: sequence numbers the checker found missing. */
   peer_seq_gaps?: number;
-  /** Simulated ports only: frames with a bad IPv4 or UDP checksum. */
+  /** Simulated ports wired to the tester only: frames with a bad IPv4 or UDP checksum. */
   peer_bad_checksums?: number;
-  /** Simulated ports only: frames the far-end tester's generator sent into the port. */
+  /**
+   * Simulated ports only: frames the far end sent into the port (the tester's generator, or with
+   * loopback or cross wiring the transmitting port). Once nothing is in
+   * flight, `peer_tx_packets = rx_packets + rx_missed + rx_errors + rx_dropped` (plus `rx_discarded`
+   * for capture).
+   */
   peer_tx_packets?: number;
+  /**
+   * Simulated ports only: frames the port discarded before writing any descriptor, in no register the
+   * driver reads (RXEN or the queue off, MAC filter, oversize, link down).
+   */
+  rx_dropped?: number;
+  /** Capture totals only: frames received while draining the ring after the count was reached (not written). */
+  rx_discarded?: number;
 }
 
 /**
@@ -56,13 +70,19 @@ export class PortMeter {
   rxBytes = 0;
   /** Frames freed because the tx ring was full. */
   txDropped = 0;
+  /**
+   * Frames received but not counted in {@link rxPackets} because the app had no use for them (capture
+   * draining past its count); they enter the balance of {@link inFlight}.
+   */
+  rxDiscarded = 0;
   private readonly dev: NetDevice;
   private readonly peer: PeerTester | undefined;
   private readonly direction: 'tx' | 'rx';
   private readonly startMs: number;
   private readonly deviceStats = emptyStats();
   private readonly missedAtStart: number;
-  private readonly peerAtStart: { rxPackets: number; seqGaps: number; badChecksums: number; txPackets: number } | undefined;
+  private readonly errorsAtStart: number;
+  private readonly peerAtStart: PeerStats | undefined;
   private last: IntervalStats;
   private lastMs: number;
 
@@ -76,7 +96,10 @@ export class PortMeter {
     this.direction = direction;
     this.startMs = startMs;
     this.lastMs = startMs;
-    this.missedAtStart = dev.readStats(this.deviceStats).rxMissed;
+    // Device first, then the peer (as in every snapshot): a frame the device counts is already sent.
+    const stats = dev.readStats(this.deviceStats);
+    this.missedAtStart = stats.rxMissed;
+    this.errorsAtStart = stats.rxErrors;
     this.peerAtStart = peer?.stats();
     this.last = this.snapshot('total', startMs);
   }
@@ -97,13 +120,15 @@ export class PortMeter {
       rx_packets: now.rx_packets - previous.rx_packets,
       rx_bytes: now.rx_bytes - previous.rx_bytes,
       rx_missed: now.rx_missed - previous.rx_missed,
+      rx_errors: now.rx_errors - previous.rx_errors,
       tx_dropped: now.tx_dropped - previous.tx_dropped,
     };
     if (now.peer_rx_packets !== undefined && previous.peer_rx_packets !== undefined) {
       d.peer_rx_packets = now.peer_rx_packets - previous.peer_rx_packets;
-      d.peer_seq_gaps = (now.peer_seq_gaps ?? 0) - (previous.peer_seq_gaps ?? 0);
-      d.peer_bad_checksums = (now.peer_bad_checksums ?? 0) - (previous.peer_bad_checksums ?? 0);
+      if (now.peer_seq_gaps !== undefined) d.peer_seq_gaps = now.peer_seq_gaps - (previous.peer_seq_gaps ?? 0);
+      if (now.peer_bad_checksums !== undefined) d.peer_bad_checksums = now.peer_bad_checksums - (previous.peer_bad_checksums ?? 0);
       d.peer_tx_packets = (now.peer_tx_packets ?? 0) - (previous.peer_tx_packets ?? 0);
+      d.rx_dropped = (now.rx_dropped ?? 0) - (previous.rx_dropped ?? 0);
     }
     return withRates(d, this.direction);
   }
@@ -113,8 +138,34 @@ export class PortMeter {
     return withRates(this.snapshot('total', nowMs), this.direction);
   }
 
+  /** Frames the peer's checker received since the start, or undefined without a peer. */
+  peerRxPackets(): number | undefined {
+    const base = this.peerAtStart;
+    if (this.peer === undefined || base === undefined) return undefined;
+    return this.peer.stats().txReceived - base.txReceived;
+  }
+
+  /**
+   * Frames the peer sent since the start that are neither received nor counted lost yet (they are in
+   * the port's packet buffer or rx ring), or undefined without a peer. Reads the counters now.
+   */
+  inFlight(): number | undefined {
+    const s = this.snapshot('total', this.lastMs);
+    if (s.peer_tx_packets === undefined) return undefined;
+    return s.peer_tx_packets - s.rx_packets - s.rx_missed - s.rx_errors - (s.rx_dropped ?? 0) - this.rxDiscarded;
+  }
+
+  /**
+   * The counters at `nowMs`. Order matters for a balance without negative in-flight counts: the app's
+   * own counts (exact: the loop is not polling now), then the device's registers, then the peer, so
+   * that every frame the app or the device counted is already counted as sent.
+   */
   private snapshot(type: 'interval' | 'total', nowMs: number): IntervalStats {
     const dev = this.dev;
+    const linkUp = dev.linkStatus().up;
+    // The device's counters, then at once the peer's: the window between them is a few register reads.
+    const stats = dev.readStats(this.deviceStats);
+    const p = this.peer?.stats();
     const s: IntervalStats = {
       type,
       device: dev.pci.address,
@@ -123,19 +174,20 @@ export class PortMeter {
       tx_bytes: this.txBytes,
       rx_packets: this.rxPackets,
       rx_bytes: this.rxBytes,
-      rx_missed: dev.readStats(this.deviceStats).rxMissed - this.missedAtStart,
+      rx_missed: stats.rxMissed - this.missedAtStart,
+      rx_errors: stats.rxErrors - this.errorsAtStart,
       tx_dropped: this.txDropped,
       mpps: 0,
       gbps: 0,
-      link_up: dev.linkStatus().up,
+      link_up: linkUp,
     };
     const base = this.peerAtStart;
-    if (this.peer !== undefined && base !== undefined) {
-      const p = this.peer.stats();
-      s.peer_rx_packets = p.rxPackets - base.rxPackets;
-      s.peer_seq_gaps = p.seqGaps - base.seqGaps;
-      s.peer_bad_checksums = p.badChecksums - base.badChecksums;
+    if (p !== undefined && base !== undefined) {
+      s.peer_rx_packets = p.txReceived - base.txReceived;
+      if (p.seqGaps !== undefined) s.peer_seq_gaps = p.seqGaps - (base.seqGaps ?? 0);
+      if (p.badChecksums !== undefined) s.peer_bad_checksums = p.badChecksums - (base.badChecksums ?? 0);
       s.peer_tx_packets = p.txPackets - base.txPackets;
+      s.rx_dropped = p.portDropped - base.portDropped;
     }
     return s;
   }

@@ -11,9 +11,10 @@ import { PacketBatch } from '../memory/batch';
 import { Mempool } from '../memory/mempool';
 import { buildFrame, DEFAULT_SRC_MAC, MAX_FRAME_SIZE, MIN_FRAME_SIZE, parseMac, writeSequence } from './frame-builder';
 import { PortMeter, type IntervalStats } from './interval-stats';
-import { batchSize, REPORT_MS, runLimits, sleep, SLICE_MS, yieldToEventLoop } from './loop';
+import { batchSize, REPORT_MS, runLimits, SLICE_MS, yieldToEventLoop } from './loop';
 import { peerOf } from './peer';
 import { RateLimiter } from './rate-limiter';
+import { waitForTxDrain } from './tx-drain';
 
 /** Options of {@link runPktgen}. With neither `count` nor `durationS` it runs until `signal` aborts. */
 export interface PktgenOptions {
@@ -44,10 +45,6 @@ export type PktgenTotals = IntervalStats;
 
 /** Buffers in pktgen's tx pool: a full 4096-descriptor ring plus a batch. */
 const TX_POOL_BUFFERS = 8192;
-/** How long the totals wait for in-flight frames to reach the peer, ms. */
-const DRAIN_TIMEOUT_MS = 2000;
-/** The peer count must stay unchanged this long to count as drained, ms. */
-const DRAIN_QUIET_MS = 50;
 
 const txPools = new WeakMap<NetDevice, Mempool>();
 
@@ -132,33 +129,7 @@ export async function runPktgen(dev: NetDevice, opts: PktgenOptions = {}): Promi
   // Frames allocated but not taken by the ring were never sent: return them.
   batch.freeAll();
   const end = performance.now();
-  await waitForDrain(dev, sent);
+  await waitForTxDrain(dev, peer === undefined ? undefined : () => meter.peerRxPackets() ?? 0, sent);
   const totals = meter.total(end);
   return totals;
-}
-
-/**
- * Waits until the frames handed to the ring have left: on a simulated port until the tester's checker
- * has counted `sent` frames, on hardware until the tx counter reaches `sent`; either way at most
- * {@link DRAIN_TIMEOUT_MS}, and no longer than the count stays unchanged for {@link DRAIN_QUIET_MS}.
- */
-async function waitForDrain(dev: NetDevice, sent: number): Promise<void> {
-  const peer = peerOf(dev);
-  const stats = dev.readStats();
-  const startTx = stats.txPackets;
-  const seen = (): number => (peer !== undefined ? peer.stats().rxPackets : dev.readStats(stats).txPackets - startTx);
-  const target = peer !== undefined ? sent : undefined;
-  const giveUp = performance.now() + DRAIN_TIMEOUT_MS;
-  let last = seen();
-  let lastChange = performance.now();
-  while (performance.now() < giveUp) {
-    if (target !== undefined && last >= target) return;
-    await sleep(5);
-    const n = seen();
-    if (n !== last) {
-      last = n;
-      lastChange = performance.now();
-    } else if (target === undefined && performance.now() - lastChange >= DRAIN_QUIET_MS) return;
-    else if (target !== undefined && performance.now() - lastChange >= DRAIN_TIMEOUT_MS / 2) return;
-  }
 }

@@ -24,6 +24,8 @@ export function formatInterval(s: IntervalStats): string {
   const rxGbps = s.seconds > 0 ? (s.rx_bytes * 8) / s.seconds / 1e9 : 0;
   let line = `${s.device}  tx ${rate(txMpps)} Mpps ${rate(txGbps)} Gbit/s  rx ${rate(rxMpps)} Mpps ${rate(rxGbps)} Gbit/s`;
   line += `  missed ${s.rx_missed}`;
+  if (s.rx_errors > 0) line += `  rx errors ${s.rx_errors}`;
+  if (s.rx_dropped !== undefined && s.rx_dropped > 0) line += `  port dropped ${s.rx_dropped}`;
   if (s.tx_dropped > 0) line += `  dropped ${s.tx_dropped}`;
   line += `  link ${s.link_up ? 'up' : 'down'}`;
   return line;
@@ -34,11 +36,15 @@ export function formatTotal(s: IntervalStats): string {
   let line =
     `${s.device} total: ${s.seconds.toFixed(3)} s, tx ${s.tx_packets} packets ${s.tx_bytes} bytes, ` +
     `rx ${s.rx_packets} packets ${s.rx_bytes} bytes, missed ${s.rx_missed}`;
+  if (s.rx_errors > 0) line += `, rx errors ${s.rx_errors}`;
+  if (s.rx_dropped !== undefined && s.rx_dropped > 0) line += `, port dropped ${s.rx_dropped}`;
+  if (s.rx_discarded !== undefined && s.rx_discarded > 0) line += `, discarded ${s.rx_discarded}`;
   if (s.tx_dropped > 0) line += `, dropped ${s.tx_dropped}`;
   line += `, ${rate(s.mpps)} Mpps ${rate(s.gbps)} Gbit/s`;
   if (s.peer_tx_packets !== undefined && s.peer_tx_packets > 0) line += `; peer sent ${s.peer_tx_packets}`;
   if (s.peer_rx_packets !== undefined && (s.tx_packets > 0 || s.peer_rx_packets > 0)) {
-    line += `; peer received ${s.peer_rx_packets} (${s.peer_seq_gaps ?? 0} sequence gaps, ${s.peer_bad_checksums ?? 0} bad checksums)`;
+    line += `; peer received ${s.peer_rx_packets}`;
+    if (s.peer_seq_gaps !== undefined) line += ` (${s.peer_seq_gaps} sequence gaps, ${s.peer_bad_checksums ?? 0} bad checksums)`;
   }
   return line;
 }

@@ -9,7 +9,8 @@ import { TsnicError } from '../errors';
 import { PacketBatch } from '../memory/batch';
 import { PortMeter, type IntervalStats } from './interval-stats';
 import { batchSize, runLimits, SLICE_MS, yieldToEventLoop } from './loop';
-import { peerOf } from './peer';
+import { peerOf, type TrafficSource } from './peer';
+import { RunEnd } from './run-end';
 
 /** Options of {@link runStatsMonitor}. Without `durationS` it runs until `signal` aborts. */
 export interface StatsMonitorOptions {
@@ -23,6 +24,13 @@ export interface StatsMonitorOptions {
   onInterval?: (s: IntervalStats) => void;
   /** Stops the run (the totals are still returned). */
   signal?: AbortSignal;
+  /**
+   * The traffic feeding the device for this run: started once the counters' baselines are taken,
+   * stopped at the end, and what it sent is received before the totals are taken. Without
+   * `durationS`, the run also ends once the source finished and every frame it sent is received or
+   * counted lost.
+   */
+  source?: TrafficSource;
 }
 
 /** Receives and drops frames on `dev` (rx queue 0), reporting every interval; resolves with the totals. */
@@ -38,30 +46,43 @@ export async function runStatsMonitor(dev: NetDevice, opts: StatsMonitorOptions 
   const start = performance.now();
   const limits = runLimits(undefined, opts.durationS, start);
   const meter = new PortMeter(dev, peerOf(dev), 'rx', start);
+  const end = new RunEnd([meter], opts.source === undefined ? [] : [opts.source]);
   const signal = opts.signal;
   const onInterval = opts.onInterval;
   const intervalMs = intervalS * 1000;
+  const untimed = opts.durationS === undefined;
   let nextReport = start + intervalMs;
   let packets = 0;
   let bytes = 0;
   let now = start;
-  while (now < limits.deadlineMs && signal?.aborted !== true) {
-    const sliceEnd = now + SLICE_MS;
-    while (now < sliceEnd) {
-      const n = dev.rxBatch(0, batch);
-      for (let i = 0; i < n; i++) bytes += lengths[i];
-      packets += n;
-      batch.freeAll();
+  try {
+    end.start();
+    for (;;) {
+      const sliceEnd = now + SLICE_MS;
+      while (now < sliceEnd) {
+        const n = dev.rxBatch(0, batch);
+        for (let i = 0; i < n; i++) bytes += lengths[i];
+        packets += n;
+        batch.freeAll();
+        now = performance.now();
+      }
+      meter.rxPackets = packets;
+      meter.rxBytes = bytes;
+      if (end.draining) {
+        if (end.drained(now, packets)) break;
+      } else {
+        if (now >= nextReport) {
+          nextReport += intervalMs;
+          if (onInterval !== undefined) onInterval(meter.interval(now));
+        }
+        const limit = now >= limits.deadlineMs || signal?.aborted === true || (untimed && end.exhausted());
+        if (limit && end.begin(now)) break;
+      }
+      await yieldToEventLoop();
       now = performance.now();
     }
-    meter.rxPackets = packets;
-    meter.rxBytes = bytes;
-    if (now >= nextReport) {
-      nextReport += intervalMs;
-      if (onInterval !== undefined) onInterval(meter.interval(now));
-    }
-    await yieldToEventLoop();
-    now = performance.now();
+  } finally {
+    end.stop();
   }
   return meter.total(performance.now());
 }

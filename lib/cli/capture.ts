@@ -19,36 +19,35 @@ export const captureCommand: Command = {
     ],
     notes: [
       'Without --count or --duration, captures until Ctrl-C. On a simulated port wired to its tester,',
-      "the tester's generator is started to feed the port (--count frames) unless the spec sets it up.",
+      "the tester's generator feeds the port (--count 60-byte frames at 10 Gbit/s line rate, or what the",
+      'spec sets up) from the moment the capture starts; at the end, frames still in flight are received',
+      '(past --count: counted as rx_discarded) so that peer_tx_packets = rx_packets + rx_missed +',
+      'rx_errors + rx_dropped + rx_discarded.',
       '',
       ...SIM_NOTES,
     ],
     examples: ['tsnic capture sim:0 --count 1000 --out x.pcap && tshark -r x.pcap', 'tsnic capture 0000:03:00.0 --duration 5 --out trace.pcap'],
   },
   async run(args, io) {
-    const { withDevices, feedSimPort } = await import('./devices');
+    const { withDevices, deviceSpec, simSource } = await import('./devices');
     const { runCapture } = await import('../apps/capture');
     const { Reporter } = await import('../apps/report');
     const spec = args.positionals.dev ?? '';
     const count = numberOption(args, 'count');
     const reporter = new Reporter(Reporter.modeFor(flagOption(args, 'json'), io.stdout), io.stdout);
-    const totals = await withDevices([spec], async ([dev], signal) => {
-      const stopFeed = feedSimPort(spec, count ?? 0);
-      try {
-        return await runCapture(dev, {
-          out: stringOption(args, 'out') ?? '',
-          count,
-          durationS: numberOption(args, 'duration'),
-          snaplen: numberOption(args, 'snaplen'),
-          nanosecond: flagOption(args, 'nanosecond'),
-          batch: numberOption(args, 'batch'),
-          signal,
-          onInterval: (s) => reporter.interval([s]),
-        });
-      } finally {
-        stopFeed?.();
-      }
-    });
+    const totals = await withDevices([deviceSpec(spec)], ([dev], signal) =>
+      runCapture(dev, {
+        out: stringOption(args, 'out') ?? '',
+        count,
+        durationS: numberOption(args, 'duration'),
+        snaplen: numberOption(args, 'snaplen'),
+        nanosecond: flagOption(args, 'nanosecond'),
+        batch: numberOption(args, 'batch'),
+        signal,
+        source: simSource(spec, count ?? 0),
+        onInterval: (s) => reporter.interval([s]),
+      }),
+    );
     reporter.total([totals]);
     return 0;
   },

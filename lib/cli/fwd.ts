@@ -28,30 +28,26 @@ export const fwdCommand: Command = {
     examples: ['tsnic fwd sim:0 sim:1 --duration 5', 'tsnic fwd 0000:03:00.0 0000:03:00.1 --json'],
   },
   async run(args, io) {
-    const { withDevices, feedSimPort } = await import('./devices');
+    const { withDevices, deviceSpec, simSource } = await import('./devices');
     const { runForwarder } = await import('../apps/forwarder');
     const { Reporter } = await import('../apps/report');
     const specs = [args.positionals.devA ?? '', args.positionals.devB ?? ''];
     const reporter = new Reporter(Reporter.modeFor(flagOption(args, 'json'), io.stdout), io.stdout);
     const pending: IntervalStats[] = [];
-    const totals = await withDevices(specs, async ([a, b], signal) => {
-      const stops = specs.map((spec) => feedSimPort(spec, 0));
-      try {
-        return await runForwarder(a, b, {
-          durationS: numberOption(args, 'duration'),
-          count: numberOption(args, 'count'),
-          batch: numberOption(args, 'batch'),
-          signal,
-          onInterval: (s) => {
-            // Both devices' records arrive one after the other: report them as one line.
-            pending.push(s);
-            if (pending.length === 2) reporter.interval(pending.splice(0));
-          },
-        });
-      } finally {
-        for (const stop of stops) stop?.();
-      }
-    });
+    const totals = await withDevices(specs.map(deviceSpec), ([a, b], signal) =>
+      runForwarder(a, b, {
+        durationS: numberOption(args, 'duration'),
+        count: numberOption(args, 'count'),
+        batch: numberOption(args, 'batch'),
+        signal,
+        sources: specs.flatMap((spec) => simSource(spec, 0) ?? []),
+        onInterval: (s) => {
+          // Both devices' records arrive one after the other: report them as one line.
+          pending.push(s);
+          if (pending.length === 2) reporter.interval(pending.splice(0));
+        },
+      }),
+    );
     reporter.total([totals.a, totals.b]);
     return 0;
   },

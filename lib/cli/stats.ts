@@ -16,32 +16,30 @@ export const statsCommand: Command = {
     ],
     notes: [
       'Without --duration, runs until Ctrl-C. A simulated port wired to its tester gets traffic from the',
-      "tester's generator unless the spec sets it up.",
+      "tester's generator (60-byte frames at 10 Gbit/s line rate, or what the spec sets up) from the moment",
+      'the run starts; at the end, frames still in flight are received, so that the totals balance:',
+      'peer_tx_packets = rx_packets + rx_missed + rx_errors + rx_dropped.',
       '',
       ...SIM_NOTES,
     ],
     examples: ['tsnic stats sim:0,rate=1000000 --duration 3', 'tsnic stats 0000:03:00.0 --interval 0.5 --json'],
   },
   async run(args, io) {
-    const { withDevices, feedSimPort } = await import('./devices');
+    const { withDevices, deviceSpec, simSource } = await import('./devices');
     const { runStatsMonitor } = await import('../apps/stats-monitor');
     const { Reporter } = await import('../apps/report');
     const spec = args.positionals.dev ?? '';
     const reporter = new Reporter(Reporter.modeFor(flagOption(args, 'json'), io.stdout), io.stdout);
-    const totals = await withDevices([spec], async ([dev], signal) => {
-      const stopFeed = feedSimPort(spec, 0);
-      try {
-        return await runStatsMonitor(dev, {
-          intervalS: numberOption(args, 'interval'),
-          durationS: numberOption(args, 'duration'),
-          batch: numberOption(args, 'batch'),
-          signal,
-          onInterval: (s) => reporter.interval([s]),
-        });
-      } finally {
-        stopFeed?.();
-      }
-    });
+    const totals = await withDevices([deviceSpec(spec)], ([dev], signal) =>
+      runStatsMonitor(dev, {
+        intervalS: numberOption(args, 'interval'),
+        durationS: numberOption(args, 'duration'),
+        batch: numberOption(args, 'batch'),
+        signal,
+        source: simSource(spec, 0),
+        onInterval: (s) => reporter.interval([s]),
+      }),
+    );
     reporter.total([totals]);
     return 0;
   },

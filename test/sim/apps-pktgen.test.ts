@@ -1,14 +1,22 @@
 import t from 'tap';
 import { runPktgen } from '../../lib/apps/pktgen';
 import type { IntervalStats } from '../../lib/apps/interval-stats';
+import { defaultSimCard } from '../../lib/bus/sim';
+import type { NetDevice } from '../../lib/device';
 import { openDevice } from '../../lib/open';
+import { watchRun } from './traffic-watch';
+
+/** Runs pktgen for `count` frames; fails within seconds, with the counters, if transmission stops. */
+function send(dev: NetDevice, count: number, opts: Parameters<typeof runPktgen>[1] = {}): ReturnType<typeof runPktgen> {
+  return watchRun(`pktgen: ${count} frames`, { card: defaultSimCard(), devs: [dev] }, (signal) => runPktgen(dev, { ...opts, count, signal }));
+}
 
 t.test('pktgen on sim:0: the tester receives every frame, in sequence, with valid checksums', async (t) => {
   const dev = await openDevice('sim:0');
   t.teardown(() => {
     if (!dev.closed) dev.close();
   });
-  const totals = await runPktgen(dev, { count: 200_000 });
+  const totals = await send(dev, 200_000);
   t.match(totals, {
     type: 'total', device: 'sim:0', tx_packets: 200_000, tx_bytes: 200_000 * 60,
     peer_rx_packets: 200_000, peer_seq_gaps: 0, peer_bad_checksums: 0, link_up: true,
@@ -16,13 +24,13 @@ t.test('pktgen on sim:0: the tester receives every frame, in sequence, with vali
   t.ok(totals.seconds > 0 && totals.mpps > 0);
 
   await t.test('a second run on the same device starts the sequence again and is counted on its own', async (t) => {
-    const again = await runPktgen(dev, { count: 5000, size: 1514, batch: 7 });
+    const again = await send(dev, 5000, { size: 1514, batch: 7 });
     t.match(again, { tx_packets: 5000, tx_bytes: 5000 * 1514, peer_rx_packets: 5000, peer_seq_gaps: 0, peer_bad_checksums: 0 });
   });
 
   await t.test('every frame size from 60 to 1514 passes the checker', async (t) => {
     for (const size of [60, 61, 64, 127, 128, 511, 1000, 1513, 1514]) {
-      const r = await runPktgen(dev, { count: 1000, size });
+      const r = await send(dev, 1000, { size });
       t.match(r, { tx_packets: 1000, tx_bytes: 1000 * size, peer_rx_packets: 1000, peer_seq_gaps: 0, peer_bad_checksums: 0 }, `size ${size}`);
     }
   });

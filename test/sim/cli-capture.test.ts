@@ -10,11 +10,12 @@ t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 t.test('tsnic capture sim:0 --count 1000 writes a file tshark reads as 1000 UDP frames', async (t) => {
   const file = path.join(dir, 'x.pcap');
-  const r = await tsnic(['capture', 'sim:0', '--count', '1000', '--out', file, '--json']);
+  // --duration bounds the run: if frames stop coming, it ends and the totals say how many arrived.
+  const r = await tsnic(['capture', 'sim:0', '--count', '1000', '--duration', '10', '--out', file, '--json']);
   t.equal(r.code, 0, r.stderr);
   t.equal(r.stderr, '');
   const last = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
-  t.match(last, { type: 'total', device: 'sim:0', rx_packets: 1000, file });
+  t.match(last, { type: 'total', device: 'sim:0', rx_packets: 1000, file }, `the totals: ${JSON.stringify(last)}`);
 
   if (!fs.existsSync(TSHARK)) {
     t.fail(`${TSHARK} is missing: install Debian's tshark package to check pcap files`);
@@ -33,7 +34,7 @@ t.test('tsnic capture sim:0 --count 1000 writes a file tshark reads as 1000 UDP 
 
 t.test('nanosecond capture with a snaplen reads back in tshark with the cut lengths', async (t) => {
   const file = path.join(dir, 'n.pcap');
-  const r = await tsnic(['capture', 'sim:1', '--count', '10', '--out', file, '--nanosecond', '--snaplen', '42']);
+  const r = await tsnic(['capture', 'sim:1', '--count', '10', '--duration', '10', '--out', file, '--nanosecond', '--snaplen', '42']);
   t.equal(r.code, 0, r.stderr);
   t.match(r.stdout, /sim:1 total: .* rx 10 packets/);
   const fields = await run(TSHARK, ['-r', file, '-T', 'fields', '-e', 'frame.cap_len', '-e', 'frame.len']);

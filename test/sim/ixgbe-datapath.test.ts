@@ -7,8 +7,11 @@ import type { IxgbeDevice } from '../../lib/drivers/ixgbe';
 import { TX_CLEAN_CHUNK } from '../../lib/drivers/ixgbe/tx-queue';
 import { PacketBatch } from '../../lib/memory/batch';
 import { Mempool } from '../../lib/memory/mempool';
-import { assertConformant, openPort, pollUntil, putFrame, testCard } from './ixgbe-helpers';
+import type { SimCard } from '../../lib/bus/sim';
+import { rxLost, SeqLedger } from './balance';
+import { assertConformant, openPort, putFrame, testCard } from './ixgbe-helpers';
 import { sleep, testFrame, verifyFrame } from './model-helpers';
+import { waitForTraffic } from './traffic-watch';
 
 /** Checks every frame of `batch` as a tester frame: size, checksums, payload pattern; returns their sequence numbers. */
 function checkBatch(batch: PacketBatch, size: number, seqs: number[], problems: string[]): void {
@@ -31,11 +34,11 @@ function checkBatch(batch: PacketBatch, size: number, seqs: number[], problems: 
 }
 
 /** Sends `frames` (built by `make(i)`) on queue `queue` of `dev`, from `pool`. */
-async function sendAll(dev: IxgbeDevice, queue: number, pool: Mempool, count: number, make: (i: number) => Uint8Array): Promise<void> {
+async function sendAll(card: SimCard, dev: IxgbeDevice, queue: number, pool: Mempool, count: number, make: (i: number) => Uint8Array): Promise<void> {
   const batch = new PacketBatch(32);
   batch.pool = pool;
   let next = 0;
-  await pollUntil(`${count} frames queued`, () => {
+  await waitForTraffic(`${count} frames queued on tx queue ${queue}`, () => {
     while (batch.count < batch.capacity && next < count) {
       const id = pool.alloc();
       if (id < 0) break;
@@ -47,7 +50,7 @@ async function sendAll(dev: IxgbeDevice, queue: number, pool: Mempool, count: nu
     }
     dev.txBatch(queue, batch);
     return next === count && batch.count === 0;
-  });
+  }, { card, devs: [dev], progress: () => next - batch.count, describe: () => `${next - batch.count} of ${count} queued` });
 }
 
 /** Sizes 60..1514 from a fixed linear congruential sequence. */
@@ -55,37 +58,39 @@ function mixedSize(i: number): number {
   return 60 + ((i * 2654435761) >>> 0) % (1514 - 60 + 1);
 }
 
-t.test('rx: generated frames of each size arrive once, in order, intact; counters agree with the tester', async (t) => {
+t.test('rx: line-rate bursts of each size that fit the ring arrive once, in order, intact; counters agree', async (t) => {
   const card = testCard(t);
   const dev = await openPort(card);
   const batch = new PacketBatch(64);
   const tester = card.tester(0);
+  // 500 frames never overrun the 511 descriptors the driver hands the card, however slowly it polls:
+  // every frame must arrive, whatever the machine's load.
+  const n = 500;
   let total = 0;
   let bytes = 0;
   for (const size of [60, 61, 64, 128, 513, 1024, 1513, 1514]) {
-    const n = 2000;
-    // Exact delivery, not the wire: the tester waits for descriptors (benchmark mode), since on a
-    // real wire a stalled poll loop (a loaded machine) loses frames to SRRCTL.DROP_EN.
-    tester.startGenerator({ ratePps: 'unpaced', count: n, frameSize: size });
-    const seqs: number[] = [];
-    const problems: string[] = [];
-    await pollUntil(`${n} frames of ${size} bytes`, () => {
-      dev.rxBatch(0, batch);
-      checkBatch(batch, size, seqs, problems);
-      batch.freeAll();
-      return seqs.length >= n && !tester.stats().generatorRunning;
-    });
-    await sleep(5);
-    t.equal(dev.rxBatch(0, batch), 0, `${size}: nothing more`);
-    t.same(problems, [], `${size}: every frame intact`);
-    t.ok(seqs.every((s, i) => s === i), `${size}: sequence 0..${n - 1} without gap or repeat`);
-    total += n;
-    bytes += n * (size + 4);
+    for (let burst = 0; burst < 4; burst++) {
+      tester.startGenerator({ count: n, frameSize: size, ratePps: 'line' });
+      const seqs: number[] = [];
+      const problems: string[] = [];
+      await waitForTraffic(`${n} frames of ${size} bytes`, () => {
+        dev.rxBatch(0, batch);
+        checkBatch(batch, size, seqs, problems);
+        batch.freeAll();
+        return seqs.length >= n && !tester.stats().generatorRunning;
+      }, { card, devs: [dev], progress: () => seqs.length, describe: () => `${seqs.length} of ${n} frames of ${size} bytes` });
+      await sleep(5);
+      t.equal(dev.rxBatch(0, batch), 0, `${size}: nothing more`);
+      t.same(problems, [], `${size}: every frame intact`);
+      t.ok(seqs.length === n && seqs.every((s, i) => s === i), `${size}: sequence 0..${n - 1} without gap or repeat`);
+      total += n;
+      bytes += n * (size + 4);
+    }
   }
   const stats = dev.readStats();
   t.equal(stats.rxPackets, total, 'GPRC accumulated');
   t.equal(stats.rxBytes, bytes, 'GORC accumulated (with FCS)');
-  t.equal(stats.rxMissed, 0);
+  t.equal(rxLost(stats), 0, 'nothing missed: no burst was larger than the free descriptors');
   t.equal(stats.rxErrors, 0);
   t.equal(tester.stats().txPackets, total, 'the generator sent exactly that');
   t.equal(dev.rxPool(0).available, dev.rxPool(0).count - 512, 'every buffer back in the pool but the ring\'s');
@@ -94,33 +99,37 @@ t.test('rx: generated frames of each size arrive once, in order, intact; counter
   assertConformant(t, card);
 });
 
-t.test('rx: 200000 frames with a 256-frame budget per poll, nothing lost', async (t) => {
+t.test('rx: 200000 frames at line rate, 256 per poll: each received once, in order; the rest counted missed', async (t) => {
   const card = testCard(t);
   const dev = await openPort(card, 0, { rxRingSize: 1024 });
   const batch = new PacketBatch(256);
   const tester = card.tester(0);
   const n = 200_000;
-  tester.startGenerator({ ratePps: 'unpaced', count: n, frameSize: 60 }); // exact delivery, as above
-  let expected = 0;
-  let wrong = 0;
-  await pollUntil('all frames', () => {
+  tester.startGenerator({ count: n, frameSize: 60, ratePps: 'line' });
+  const seq = new SeqLedger();
+  let wrongLength = 0;
+  let stats = dev.readStats();
+  await waitForTraffic('every frame received or missed', () => {
     const got = dev.rxBatch(0, batch);
     const pool = batch.pool as Mempool;
     for (let k = 0; k < got; k++) {
       const off = pool.offsetOf(batch.ids[k]) + 42;
       const d = pool.data;
-      const seq = ((d[off] << 24) | (d[off + 1] << 16) | (d[off + 2] << 8) | d[off + 3]) >>> 0;
-      if (seq !== expected || batch.lengths[k] !== 60) wrong++;
-      expected++;
+      seq.see(((d[off] << 24) | (d[off + 1] << 16) | (d[off + 2] << 8) | d[off + 3]) >>> 0);
+      if (batch.lengths[k] !== 60) wrongLength++;
     }
     batch.freeAll();
-    return expected >= n;
-  }, 30_000);
-  t.equal(expected, n);
-  t.equal(wrong, 0, 'every frame in sequence with the right length');
-  const stats = dev.readStats();
-  t.equal(stats.rxPackets, n);
-  t.equal(stats.rxMissed, 0);
+    if (got > 0) return false;
+    stats = dev.readStats(stats);
+    return seq.received + rxLost(stats) >= n;
+  }, { card, devs: [dev], progress: () => seq.received, describe: () => `received ${seq.received} of ${n}` });
+  stats = dev.readStats(stats);
+  t.comment(`received ${seq.received}, missed ${rxLost(stats)}`);
+  t.equal(wrongLength, 0, 'every frame 60 bytes');
+  t.equal(seq.backwards, 0, 'no frame twice or out of order');
+  t.equal(seq.received + rxLost(stats), n, 'received + missed = sent');
+  t.equal(seq.missing(n), rxLost(stats), 'the frames missing from the sequence are exactly the missed ones');
+  t.equal(stats.rxPackets, seq.received);
   assertConformant(t, card);
   dev.close();
 });
@@ -132,9 +141,9 @@ t.test('tx: mixed-size IPv4/UDP frames reach the checker once, in order, with va
   const n = 20_000;
   let bytes = 0;
   for (let i = 0; i < n; i++) bytes += mixedSize(i);
-  await sendAll(dev, 0, pool, n, (i) => testFrame(mixedSize(i), i));
+  await sendAll(card, dev, 0, pool, n, (i) => testFrame(mixedSize(i), i));
   const tester = card.tester(0);
-  await pollUntil('checker saw every frame', () => tester.stats().rxPackets >= n);
+  await waitForTraffic('checker saw every frame', () => tester.stats().rxPackets >= n, { card, devs: [dev] });
   const s = tester.stats();
   t.equal(s.rxPackets, n);
   t.equal(s.rxBytes, bytes);
@@ -146,10 +155,10 @@ t.test('tx: mixed-size IPv4/UDP frames reach the checker once, in order, with va
   t.equal(stats.txPackets, n, 'GPTC accumulated');
   t.equal(stats.txBytes, bytes + 4 * n, 'GOTC accumulated (with FCS)');
   const empty = new PacketBatch(1);
-  await pollUntil('sent buffers back', () => {
+  await waitForTraffic('sent buffers back', () => {
     dev.txBatch(0, empty);
     return pool.available >= pool.count - (TX_CLEAN_CHUNK - 1);
-  });
+  }, { card, devs: [dev], progress: () => pool.available, describe: () => `${pool.available} of ${pool.count} buffers back` });
   t.pass('sent buffers returned to their pool in chunks of 32 (a partial chunk stays in the ring)');
   assertConformant(t, card);
   dev.close();
@@ -172,7 +181,7 @@ t.test('tx: short frames are padded, empty and oversize frames refused with the 
   batch.count = 1;
   t.equal(dev.txBatch(0, batch), 1);
   t.same([...pool.data.subarray(pool.offsetOf(id) + 14, pool.offsetOf(id) + 18)], [0, 0, 0, 0xaa], 'zero-padded to 17 bytes');
-  await pollUntil('short frame', () => tester.stats().rxPackets === 1);
+  await waitForTraffic('short frame', () => tester.stats().rxPackets === 1, { card, devs: [dev] });
   t.equal(tester.stats().rxBytes, 60, 'padded to 60 bytes on the wire (HLREG0.TXPADEN)');
   const tdt = (): number => card.port(0).bar0[0x6018 >>> 2];
   const before = tdt();
@@ -219,7 +228,7 @@ t.test('loopback: what tx sends, rx receives, byte for byte', async (t) => {
   const txb = new PacketBatch(32);
   txb.pool = txPool;
   let sent = 0;
-  await pollUntil('loopback', () => {
+  await waitForTraffic('loopback', () => {
     while (txb.count < 32 && sent < n) {
       const id = txPool.alloc();
       if (id < 0) break;
@@ -230,7 +239,7 @@ t.test('loopback: what tx sends, rx receives, byte for byte', async (t) => {
     dev.txBatch(0, txb);
     drain();
     return received >= n;
-  });
+  }, { card, devs: [dev], progress: () => received + sent, describe: () => `sent ${sent}, received ${received} of ${n}` });
   t.equal(received, n);
   t.equal(mismatched, 0, 'every frame identical, in order');
   const stats = dev.readStats();
@@ -241,61 +250,89 @@ t.test('loopback: what tx sends, rx receives, byte for byte', async (t) => {
   txPool.destroy();
 });
 
-t.test('forwarding: generator -> port 0 rx -> port 1 tx -> checker, buffers of port 0 sent by port 1', async (t) => {
+t.test("forwarding at line rate: generator -> port 0 -> port 1 -> checker; port 0's misses are the checker's gaps", async (t) => {
   const card = testCard(t);
   const dev0 = await openPort(card, 0);
   const dev1 = await openPort(card, 1);
   const n = 50_000;
-  // Nothing may be missed: the tester waits for descriptors (benchmark mode), since on a real wire a
-  // stalled poll loop (a loaded machine) loses frames to SRRCTL.DROP_EN.
-  card.tester(0).startGenerator({ ratePps: 'unpaced', count: n, frameSize: 60 });
+  card.tester(0).startGenerator({ count: n, frameSize: 60, ratePps: 'line' });
   const batch = new PacketBatch(64);
   const checker = card.tester(1);
-  let idle = 0;
-  await pollUntil('forwarded', () => {
-    if (batch.count === 0) dev0.rxBatch(0, batch);
-    const moved = dev1.txBatch(0, batch);
-    idle = moved === 0 && !card.tester(0).stats().generatorRunning ? idle + 1 : 0;
-    return idle > 20_000 && batch.count === 0;
-  }, 30_000);
-  await pollUntil('checker', () => checker.stats().rxPackets + dev0.readStats().rxMissed >= n);
-  const missed = dev0.readStats().rxMissed;
+  let received = 0;
+  let forwarded = 0;
+  const seq = new SeqLedger();
+  await waitForTraffic('every frame forwarded or missed', () => {
+    if (batch.count === 0) {
+      const got = dev0.rxBatch(0, batch);
+      const pool = batch.pool as Mempool | null;
+      for (let k = 0; k < got && pool !== null; k++) {
+        const off = pool.offsetOf(batch.ids[k]) + 42;
+        const d = pool.data;
+        seq.see(((d[off] << 24) | (d[off + 1] << 16) | (d[off + 2] << 8) | d[off + 3]) >>> 0);
+      }
+      received += got;
+    }
+    forwarded += dev1.txBatch(0, batch);
+    return batch.count === 0 && received + rxLost(dev0.readStats()) >= n && checker.stats().rxPackets >= forwarded;
+  }, { card, devs: [dev0, dev1], progress: () => received + forwarded, describe: () => `received ${received}, forwarded ${forwarded} of ${n}` });
+  const missed = rxLost(dev0.readStats());
   const s = checker.stats();
-  t.equal(missed, 0, 'nothing missed');
-  t.equal(s.rxPackets, n, 'every frame forwarded once');
-  t.equal(s.seqGaps, 0);
+  t.comment(`received ${received}, missed ${missed}`);
+  t.equal(received + missed, n, 'port 0 received or missed every frame');
+  t.equal(s.rxPackets, received, 'every received frame forwarded once');
+  t.equal(seq.missing(n), missed, 'the sequence numbers port 0 never received are exactly its rx_missed');
+  t.equal(s.seqGaps, seq.gaps, 'the checker sees the same gaps: nothing lost or added by forwarding');
   t.equal(s.seqReordered, 0);
   t.equal(s.badChecksums, 0);
   t.equal(dev1.readStats().txPackets, s.rxPackets);
   dev1.close();
-  t.equal(dev0.rxPool(0).available, dev0.rxPool(0).count - 512, 'port 1 returned port 0\'s buffers on close');
+  t.equal(dev0.rxPool(0).available, dev0.rxPool(0).count - 512, "port 1 returned port 0's buffers on close");
   dev0.close();
   assertConformant(t, card, 0);
   assertConformant(t, card, 1);
 });
 
-t.test('starvation: frames the ring cannot take are missed and counted in rxMissed', async (t) => {
+t.test('a driver slower than line rate: rx_missed counts exactly the frames it did not take', async (t) => {
   const card = testCard(t);
   const dev = await openPort(card);
-  const n = 10_000;
-  card.tester(0).startGenerator({ count: n, frameSize: 60, ratePps: 2e6 });
-  await pollUntil('generator done', () => !card.tester(0).stats().generatorRunning);
-  const batch = new PacketBatch(64);
-  let received = 0;
-  await pollUntil('packet buffer drained', () => {
-    received += dev.rxBatch(0, batch);
+  const n = 100_000;
+  // Line rate is 14.88 Mpps; the test takes at most 32 frames per millisecond (32 kpps).
+  card.tester(0).startGenerator({ count: n, frameSize: 60, ratePps: 'line' });
+  const batch = new PacketBatch(32);
+  const seq = new SeqLedger();
+  let stats = dev.readStats();
+  const take = (): number => {
+    const got = dev.rxBatch(0, batch);
+    const pool = batch.pool as Mempool | null;
+    for (let k = 0; k < got && pool !== null; k++) {
+      const off = pool.offsetOf(batch.ids[k]) + 42;
+      const d = pool.data;
+      seq.see(((d[off] << 24) | (d[off + 1] << 16) | (d[off + 2] << 8) | d[off + 3]) >>> 0);
+    }
     batch.freeAll();
-    return received + card.counters(0).rxMissed + card.counters(0).rxDropEn >= n;
-  });
+    return got;
+  };
+  const watched = { card, devs: [dev], progress: () => seq.received, describe: () => `received ${seq.received} of ${n}` };
+  await waitForTraffic('the generator to finish', () => {
+    take();
+    return !card.tester(0).stats().generatorRunning;
+  }, watched);
+  await waitForTraffic('every frame received or missed', () => {
+    if (take() > 0) return false;
+    stats = dev.readStats(stats);
+    return seq.received + rxLost(stats) >= n;
+  }, watched);
   await sleep(5);
-  t.equal(dev.rxBatch(0, batch), 0, 'nothing more');
-  const stats = dev.readStats();
-  t.ok(stats.rxMissed > 0, `missed ${stats.rxMissed}`);
-  t.equal(received + stats.rxMissed, n, 'received + missed = sent');
-  // RXMPC(0) holds packet-buffer misses and, in the model, DROP_EN drops (QPRDC reads 0).
-  t.equal(stats.rxMissed, card.counters(0).rxMissed + card.counters(0).rxDropEn, 'the model agrees');
-  // The 82599 counts missed frames in GPRC too (Linux/FreeBSD subtract RXMPC): raw GPRC = received + missed.
-  t.equal(stats.rxPackets, received + stats.rxMissed);
+  t.equal(take(), 0, 'nothing more');
+  stats = dev.readStats(stats);
+  const missed = rxLost(stats);
+  t.comment(`received ${seq.received}, missed ${missed}`);
+  t.ok(missed > 0, 'frames were missed');
+  t.equal(seq.received + missed, n, 'received + missed = sent');
+  t.equal(seq.backwards, 0, 'no frame twice or out of order');
+  t.equal(seq.missing(n), missed, 'rx_missed is exactly the number of sequence numbers never received');
+  t.equal(missed, card.counters(0).rxMissed, 'the model agrees');
+  t.equal(stats.rxPackets, seq.received);
   assertConformant(t, card);
   dev.close();
 });
@@ -304,23 +341,24 @@ t.test('rx errors: frames with RXE are dropped, their buffers re-armed, counted'
   const card = testCard(t);
   const dev = await openPort(card);
   card.setFaults(0, { rxErrorEvery: 10 });
-  card.tester(0).startGenerator({ ratePps: 20_000, count: 1000, frameSize: 100 });
+  // 500 frames fit the ring: none can be missed, however slowly the test polls.
+  card.tester(0).startGenerator({ count: 500, frameSize: 100, ratePps: 'line' });
   const batch = new PacketBatch(32);
   let received = 0;
-  await pollUntil('frames', () => {
+  await waitForTraffic('450 frames', () => {
     received += dev.rxBatch(0, batch);
     batch.freeAll();
-    return !card.tester(0).stats().generatorRunning && received >= 900;
-  });
+    return !card.tester(0).stats().generatorRunning && received >= 450;
+  }, { card, devs: [dev], progress: () => received, describe: () => `received ${received} of 450` });
   await sleep(5);
   received += dev.rxBatch(0, batch);
   batch.freeAll();
   const stats = dev.readStats();
-  t.equal(received, 900);
-  // Without FCTRL.SBP the MAC drops frames with a CRC error: no descriptor carries RXE.
-  t.equal(stats.rxErrors, 0);
-  t.equal(stats.rxCrcErrors, 100);
-  t.equal(stats.rxPackets, 900);
+  t.equal(received, 450);
+  t.equal(stats.rxErrors, 50);
+  t.equal(stats.rxCrcErrors, 50);
+  t.equal(stats.rxPackets, 450);
+  t.equal(rxLost(stats), 0);
   t.equal(dev.rxPool(0).available, dev.rxPool(0).count - 512, 'no buffer lost');
   assertConformant(t, card);
   dev.close();
@@ -331,22 +369,25 @@ t.test('several queues: every tx queue sends; rxBurstAll shares a budget over th
   const dev = await openPort(card, 0, { rxQueues: 4, txQueues: 4 });
   // Each queue may keep up to a ring's worth of sent buffers until it is polled again.
   const pool = Mempool.create(dev.pci, { count: 4 * 512 + 64 });
-  for (let q = 0; q < 4; q++) await sendAll(dev, q, pool, 500, (i) => testFrame(60 + q, q * 500 + i));
-  await pollUntil('2000 frames', () => card.tester(0).stats().rxPackets >= 2000);
+  for (let q = 0; q < 4; q++) await sendAll(card, dev, q, pool, 500, (i) => testFrame(60 + q, q * 500 + i));
+  await waitForTraffic('2000 frames', () => card.tester(0).stats().rxPackets >= 2000, { card, devs: [dev] });
   const s = card.tester(0).stats();
   t.equal(s.rxPackets, 2000);
   t.equal(s.badChecksums, 0);
   t.equal(s.rxBytes, 500 * (60 + 61 + 62 + 63), 'each queue\'s frames');
-  card.tester(0).startGenerator({ ratePps: 20_000, count: 300, frameSize: 60 });
+  // 300 frames fit the ring: none can be missed, however slowly the test polls.
+  card.tester(0).startGenerator({ count: 300, frameSize: 60, ratePps: 'line' });
   const batch = new PacketBatch(64);
   let got = 0;
-  await pollUntil('300 frames', () => {
+  let overBudget = 0;
+  await waitForTraffic('300 frames', () => {
     const n = dev.rxBurstAll(batch, 40);
-    t.ok(n <= 40, 'never more than the budget');
+    if (n > 40) overBudget++;
     got += n;
     batch.freeAll();
     return got >= 300;
-  });
+  }, { card, devs: [dev], progress: () => got, describe: () => `${got} of 300 frames` });
+  t.equal(overBudget, 0, 'never more than the budget');
   t.equal(got, 300);
   assertConformant(t, card);
   dev.close();

@@ -4,8 +4,9 @@
 import t from 'tap';
 import { PacketBatch } from '../../lib/memory/batch';
 import { Mempool } from '../../lib/memory/mempool';
-import { assertConformant, openPort, pollUntil, testCard } from './ixgbe-helpers';
+import { assertConformant, openPort, testCard } from './ixgbe-helpers';
 import { testFrame } from './model-helpers';
+import { waitForTraffic } from './traffic-watch';
 
 /** Puts `frame` into `parts` buffers of `pool` (split at even cuts), chained in `batch` from its end. */
 function addChained(batch: PacketBatch, pool: Mempool, frame: Uint8Array, parts: number): void {
@@ -32,7 +33,7 @@ t.test('chained frames of 2 to 5 segments arrive whole, in order, checksums vali
   let bytes = 0;
   let sent = 0;
   let next = 0;
-  await pollUntil('every chained frame queued', () => {
+  await waitForTraffic('every chained frame queued', () => {
     while (next < n && batch.count + 5 <= batch.capacity && pool.available >= 5) {
       const size = 60 + ((next * 7919) % (1514 - 60 + 1));
       bytes += size;
@@ -44,9 +45,9 @@ t.test('chained frames of 2 to 5 segments arrive whole, in order, checksums vali
     t.ok(taken <= before);
     sent += taken;
     return next === n && batch.count === 0;
-  });
+  }, { card, devs: [dev], progress: () => sent, describe: () => `${next} of ${n} frames built, ${sent} segments queued` });
   const tester = card.tester(0);
-  await pollUntil('the checker saw every frame', () => tester.stats().rxPackets >= n);
+  await waitForTraffic('the checker saw every frame', () => tester.stats().rxPackets >= n, { card, devs: [dev] });
   const s = tester.stats();
   t.equal(s.rxPackets, n, 'one frame per chain');
   t.equal(s.rxBytes, bytes, 'every byte');
@@ -73,7 +74,7 @@ t.test('chains are whole or refused: a frame never straddles two calls; bad chai
   batch.freeAll();
   t.equal(batch.hasChains, false, 'an emptied batch has no chains');
 
-  await pollUntil('ring drained', () => card.tester(0).stats().rxPackets === 21);
+  await waitForTraffic('ring drained', () => card.tester(0).stats().rxPackets === 21, { card, devs: [dev] });
   const dangling = new PacketBatch(4);
   dangling.pool = pool;
   addChained(dangling, pool, testFrame(100, 0), 2);

@@ -4,8 +4,10 @@
 // the same rxBatch calls deliver again.
 import t from 'tap';
 import { PacketBatch } from '../../lib/memory/batch';
-import { assertConformant, openPort, pollUntil, testCard } from './ixgbe-helpers';
+import { rxLost } from './balance';
+import { assertConformant, openPort, testCard } from './ixgbe-helpers';
 import { sleep } from './model-helpers';
+import { waitForTraffic } from './traffic-watch';
 
 t.test('rx pool exhausted by the application: fewer frames, misses counted, recovery, no leak', async (t) => {
   const card = testCard(t);
@@ -16,18 +18,19 @@ t.test('rx pool exhausted by the application: fewer frames, misses counted, reco
 
   // Hold everything: batches of 32 that are never freed.
   const held: PacketBatch[] = [];
-  await pollUntil('the pool runs dry', () => {
+  const watched = { card, devs: [dev], describe: () => `${pool.available} buffers in the pool, ${held.length} batches held` };
+  await waitForTraffic('the pool runs dry', () => {
     const batch = new PacketBatch(32);
     if (dev.rxBatch(0, batch) > 0) held.push(batch);
     return pool.available === 0;
-  });
+  }, watched);
   const heldFrames = held.reduce((n, b) => n + b.count, 0);
   t.equal(heldFrames, total, 'the application holds every buffer not armed in the ring');
   t.equal(total, 256 - 64, 'the ring holds 64 of the 256');
   const ids = new Set(held.flatMap((b) => [...b.ids.subarray(0, b.count)]));
   t.equal(ids.size, heldFrames, 'no buffer handed out twice');
 
-  const missedBefore = dev.readStats().rxMissed;
+  const missedBefore = rxLost(dev.readStats());
   const empty = new PacketBatch(32);
   let taken = 0;
   for (let i = 0; i < 50; i++) {
@@ -36,16 +39,16 @@ t.test('rx pool exhausted by the application: fewer frames, misses counted, reco
   }
   t.equal(taken, 0, 'nothing to re-arm a slot with: no frame taken in 50 polls');
   await sleep(20);
-  t.ok(dev.readStats().rxMissed > missedBefore, 'frames the full ring could not take are counted in rx_missed');
+  t.ok(rxLost(dev.readStats()) > missedBefore, 'frames the full ring could not take are counted in rx_missed');
 
   for (const b of held) b.freeAll();
   t.equal(pool.available, total, 'every held buffer went back');
   const again = new PacketBatch(32);
-  await pollUntil('frames flow again', () => {
+  await waitForTraffic('frames flow again', () => {
     const n = dev.rxBatch(0, again);
     again.freeAll();
     return n > 0;
-  });
+  }, watched);
   card.tester(0).stopGenerator();
   await sleep(10);
   while (dev.rxBatch(0, again) > 0) again.freeAll();

@@ -11,6 +11,10 @@ import type { IxgbeDevice } from '../../lib/drivers/ixgbe';
 import type { SimCard } from '../../lib/bus/sim';
 import { assertConformant, openPort, testCard } from './ixgbe-helpers';
 import { sleep } from './model-helpers';
+import { progressOf, trafficReport } from './traffic-watch';
+
+/** A segment fails once nothing moved on either port for this long, ms. */
+const STALL_MS = 4000;
 
 const SECONDS = Number(process.env.TSNIC_SOAK_SECONDS ?? 15);
 const SEED = Number(process.env.TSNIC_SOAK_SEED ?? (Date.now() % 2 ** 31));
@@ -72,6 +76,9 @@ async function segment(card: SimCard, a: IxgbeDevice, b: IxgbeDevice, rnd: () =>
   const out = new Int32Array(2);
   const ledger = emptyLedger();
   let idleSince = Date.now();
+  const watched = { card, devs: [a, b] };
+  let lastProgress = progressOf(watched);
+  let lastChange = Date.now();
   for (let round = 0; ; round++) {
     for (let k = 0; k < 200; k++) {
       forwardOnce(a, b, batch, out);
@@ -87,7 +94,14 @@ async function segment(card: SimCard, a: IxgbeDevice, b: IxgbeDevice, rnd: () =>
     else await new Promise((resolve) => setImmediate(resolve));
     const generating = card.tester(0).stats().generatorRunning;
     if (!generating && Date.now() - idleSince > 30 && card.counters(1).linkUp && card.counters(0).linkUp) break;
-    if (Date.now() > deadline + 10_000) throw new Error(`segment did not drain (seed ${SEED})`);
+    if (Date.now() > deadline + 10_000) throw new Error(`segment did not drain (seed ${SEED})\n${trafficReport(watched)}`);
+    const progress = progressOf(watched);
+    if (progress !== lastProgress) {
+      lastProgress = progress;
+      lastChange = Date.now();
+    } else if (Date.now() - lastChange > STALL_MS) {
+      throw new Error(`traffic stopped for ${STALL_MS} ms (seed ${SEED})\n${trafficReport(watched)}`);
+    }
   }
   // Let port 1's tx ring finish (the model transmits asynchronously): keep polling until the checker's
   // count holds still.

@@ -5,6 +5,7 @@
  */
 import type { PacketBatch } from '../../memory/batch';
 import type { Mempool } from '../../memory/mempool';
+import { fillRxRing } from '../common/ring-slots';
 import { armRxDescriptor, RXD_ERR_FRAME, RXD_STAT } from './descriptors';
 import { REG } from './registers';
 
@@ -35,11 +36,7 @@ export class RxQueue {
 
   /** Arms every slot with a buffer (the pool holds more buffers than the ring has slots). */
   fill(): void {
-    for (let i = 0; i < this.size; i++) {
-      const id = this.pool.alloc();
-      this.slotIds[i] = id;
-      armRxDescriptor(this.ring, i, this.pool.iovaOf(id));
-    }
+    fillRxRing(this.ring, this.slotIds, this.size, this.pool);
   }
 
   /** Receives up to `max` frames into `batch` (emptied first). Returns how many. */

@@ -5,7 +5,7 @@
  */
 import { TsnicError } from '../../errors';
 import type { PacketBatch } from '../../memory/batch';
-import { Mempool } from '../../memory/mempool';
+import { TxSlots } from '../common/ring-slots';
 import { writeTxDescriptor, TXD_STAT_DD } from './descriptors';
 import { REG } from './registers';
 
@@ -17,9 +17,8 @@ export const TX_MAX_FRAME = 16288;
 
 /** Transmit ring state; the registers are programmed by the device. */
 export class TxQueue {
-  private readonly slotIds: Uint32Array;
-  /** Mempool.registry index of each slot's buffer, so mixed pools return correctly. */
-  private readonly slotPools: Uint32Array;
+  /** The buffer (and its pool) each slot holds. */
+  private readonly slots: TxSlots;
   private readonly mask: number;
   /** Next descriptor to fill (software's tail). */
   private tail = 0;
@@ -34,8 +33,7 @@ export class TxQueue {
     private readonly address: string,
   ) {
     this.mask = size - 1;
-    this.slotIds = new Uint32Array(size);
-    this.slotPools = new Uint32Array(size);
+    this.slots = new TxSlots(size);
   }
 
   /** Descriptors handed to the NIC and not yet cleaned. */
@@ -53,12 +51,7 @@ export class TxQueue {
       const chunk = inFlight < TX_CLEAN_CHUNK ? inFlight : TX_CLEAN_CHUNK;
       const last = (this.clean + chunk - 1) & mask;
       if ((ring[(last << 2) + 3] & TXD_STAT_DD) === 0) return;
-      let i = this.clean;
-      for (let k = 0; k < chunk; k++) {
-        (Mempool.registry[this.slotPools[i]] as Mempool).free(this.slotIds[i]);
-        i = (i + 1) & mask;
-      }
-      this.clean = i;
+      this.clean = this.slots.release(this.clean, chunk);
     }
   }
 
@@ -93,8 +86,7 @@ export class TxQueue {
       }
       const id = ids[k];
       writeTxDescriptor(ring, t, pool.iovaOf(id), length);
-      this.slotIds[t] = id;
-      this.slotPools[t] = pool.index;
+      this.slots.hold(t, id, pool.index);
       t = (t + 1) & mask;
     }
     if (n > 0) {
@@ -107,11 +99,7 @@ export class TxQueue {
 
   /** Returns every buffer still in the ring to its pool (the NIC must be stopped). */
   drop(): void {
-    let i = this.clean;
-    while (i !== this.tail) {
-      Mempool.registry[this.slotPools[i]]?.free(this.slotIds[i]);
-      i = (i + 1) & this.mask;
-    }
+    this.slots.releaseUntil(this.clean, this.tail);
     this.clean = this.tail;
   }
 }

@@ -1,0 +1,129 @@
+/**
+ * The igb suite's guest side (run by test/qemu/igb-vfio.test.ts through tools/qemu/harness.ts): one
+ * boot, every scenario, results in $TSNIC_JOB_DIR/results.json for the host to judge.
+ *
+ * NICs (all QEMU igb, Intel 82576): 0 = A (vfio, wire 0, captured), 1 = B (Linux's igb, wire 0),
+ * 2 = C (vfio, wire 1, captured), 3 = F (no driver, no IOMMU group).
+ */
+import { runForwarder } from '../../../lib/apps/forwarder';
+import type { DeviceStats, NetDevice } from '../../../lib/device';
+import { openDevice } from '../../../lib/open';
+import { IGB_PLAN } from './igb-plan';
+import { counters, dropCounters, dropDelta, interfaceOf, macOf, rawsend, waitForCarrier, waitForCount } from './linux-nic';
+import { sendPaced, type PacedOptions } from './paced-tx';
+import { codeOf, errorOf, log, nics, record, runSuite, scenario } from './runner';
+import { receivePerQueue, receiveTestFrames } from './traffic';
+import { configureSender, sendUdpFlows } from './udp-flows';
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What A sent and Linux on `iface` counted, with every counter that explains a difference. */
+async function toLinux(dev: NetDevice, iface: string, o: Omit<PacedOptions, 'dstMac' | 'peerCount' | 'timeoutMs'>): Promise<Record<string, unknown>> {
+  const before = counters(iface);
+  const dropsBefore = dropCounters(iface);
+  const stats: DeviceStats = dev.readStats();
+  const run = await sendPaced(dev, { ...o, dstMac: macOf(iface), peerCount: () => counters(iface).rxPackets, timeoutMs: 10_000 });
+  await waitForCount(() => counters(iface).rxPackets - before.rxPackets, run.sent, 10_000);
+  // A little longer, so that a surplus frame would be seen too.
+  await delay(300);
+  const after = counters(iface);
+  const statsAfter = dev.readStats();
+  return {
+    sent: run.sent,
+    stalled: run.stalled,
+    linuxRxPackets: after.rxPackets - before.rxPackets,
+    linuxRxBytes: after.rxBytes - before.rxBytes,
+    linuxDrops: dropDelta(dropsBefore, dropCounters(iface)),
+    tsnicTxPackets: statsAfter.txPackets - stats.txPackets,
+  };
+}
+
+async function main(): Promise<void> {
+  const [a, b, c, f] = nics;
+  const ifB = interfaceOf(b.address);
+  let devA: NetDevice | undefined;
+  let devC: NetDevice | undefined;
+  log(`A=${a.address} B=${b.address}(${ifB}) C=${c.address} F=${f.address}`);
+  const need = (dev: NetDevice | undefined, name: string): NetDevice => {
+    if (dev === undefined) throw new Error(`${name} did not open`);
+    return dev;
+  };
+
+  await scenario('open', async () => {
+    devA = await openDevice(a.address, { rxQueues: 2, txQueues: 2 });
+    devC = await openDevice(c.address);
+    const carrier = await waitForCarrier(ifB, 30_000);
+    return {
+      macA: devA.mac, macB: macOf(ifB), macC: devC.mac, linkA: devA.linkStatus(), linkC: devC.linkStatus(), driver: devA.driver,
+      rxQueues: devA.rxQueueCount, txQueues: devA.txQueueCount, linuxCarrier: carrier,
+    };
+  });
+
+  await scenario('txToLinux', () => toLinux(need(devA, 'A'), ifB, IGB_PLAN.tx));
+  await scenario('chained', () => toLinux(need(devA, 'A'), ifB, IGB_PLAN.chained));
+  await scenario('txQueue1', () => toLinux(need(devA, 'A'), ifB, { ...IGB_PLAN.txQueue1, queue: 1 }));
+
+  await scenario('rxFromLinux', async () => {
+    const dev = need(devA, 'A');
+    const statsBefore = dev.readStats();
+    const receiving = receiveTestFrames(dev, IGB_PLAN.rx.count, IGB_PLAN.rx.size, 60_000);
+    const sender = await rawsend(ifB, dev.mac, IGB_PLAN.rx.count, IGB_PLAN.rx.size, IGB_PLAN.rx.gapUs);
+    const report = await receiving;
+    const stats = dev.readStats();
+    return {
+      sender, ...report, tsnicRxPackets: stats.rxPackets - statsBefore.rxPackets,
+      tsnicMissed: stats.rxMissed - statsBefore.rxMissed, tsnicErrors: stats.rxErrors - statsBefore.rxErrors,
+    };
+  });
+
+  await scenario('forward', async () => {
+    const from = need(devA, 'A');
+    const to = need(devC, 'C');
+    const stop = new AbortController();
+    const forwarding = runForwarder(from, to, { signal: stop.signal, batch: 32 });
+    const before = to.readStats().txPackets;
+    const sender = await rawsend(ifB, IGB_PLAN.fwd.dstMac, IGB_PLAN.fwd.count, IGB_PLAN.fwd.size, IGB_PLAN.fwd.gapUs);
+    const sentByC = await waitForCount(() => to.readStats().txPackets, before + IGB_PLAN.fwd.count, 30_000);
+    await delay(300);
+    stop.abort();
+    const totals = await forwarding;
+    return { sender, aToC: totals.b.tx_packets, cToA: totals.a.tx_packets, dropped: totals.b.tx_dropped, waitedFor: sentByC - before };
+  });
+
+  await scenario('rss', async () => {
+    const dev = need(devA, 'A');
+    configureSender(ifB, dev.mac);
+    const p = IGB_PLAN.rss;
+    // IPv4 (EtherType 0x0800), UDP (17) to port 9000: Linux's datagrams, nothing else on the wire.
+    const isFlow = (d: Uint8Array, o: number, len: number): boolean =>
+      len > 42 && d[o + 12] === 0x08 && d[o + 13] === 0 && d[o + 23] === 17 && ((d[o + 36] << 8) | d[o + 37]) === p.port;
+    const receiving = receivePerQueue(dev, 2, p.count, isFlow, 60_000);
+    const sent = await sendUdpFlows(p.count, p.payload, p.flows, p.gapMs);
+    const got = await receiving;
+    return { sent, ...got };
+  });
+
+  await scenario('errors', async () => ({
+    boundToKernel: await errorOf(b.address),
+    absent: await errorOf('0000:00:1e.0'),
+    noIommuGroup: await errorOf(f.address),
+  }));
+
+  await scenario('reopen', async () => {
+    need(devA, 'A').close();
+    const closedA = devA?.closed;
+    devA = await openDevice(a.address);
+    const again = await toLinux(devA, ifB, IGB_PLAN.reopen);
+    return { closedA, linkAfterReopen: devA.linkStatus(), macAfterReopen: devA.mac, ...again };
+  });
+
+  await scenario('close', async () => {
+    const dev = need(devA, 'A');
+    dev.close();
+    need(devC, 'C').close();
+    return { closedA: dev.closed, closedC: devC?.closed, secondClose: codeOf(() => dev.close()) };
+  });
+  record('linuxDropCountersAtEnd', dropCounters(ifB));
+}
+
+runSuite(main);

@@ -6,37 +6,16 @@
  * 2 = C (vfio, wire 1, captured), 3 = F (no driver, no IOMMU group).
  */
 import { runForwarder } from '../../../lib/apps/forwarder';
-import type { DeviceStats, NetDevice } from '../../../lib/device';
+import type { NetDevice } from '../../../lib/device';
 import { openDevice } from '../../../lib/open';
 import { IGB_PLAN } from './igb-plan';
-import { counters, dropCounters, dropDelta, interfaceOf, macOf, rawsend, waitForCarrier, waitForCount } from './linux-nic';
-import { sendPaced, type PacedOptions } from './paced-tx';
+import { dropCounters, interfaceOf, macOf, rawsend, waitForCarrier, waitForCount } from './linux-nic';
 import { codeOf, errorOf, log, nics, record, runSuite, scenario } from './runner';
+import { toLinux } from './to-linux';
 import { receivePerQueue, receiveTestFrames } from './traffic';
 import { configureSender, sendUdpFlows } from './udp-flows';
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** What A sent and Linux on `iface` counted, with every counter that explains a difference. */
-async function toLinux(dev: NetDevice, iface: string, o: Omit<PacedOptions, 'dstMac' | 'peerCount' | 'timeoutMs'>): Promise<Record<string, unknown>> {
-  const before = counters(iface);
-  const dropsBefore = dropCounters(iface);
-  const stats: DeviceStats = dev.readStats();
-  const run = await sendPaced(dev, { ...o, dstMac: macOf(iface), peerCount: () => counters(iface).rxPackets, timeoutMs: 10_000 });
-  await waitForCount(() => counters(iface).rxPackets - before.rxPackets, run.sent, 10_000);
-  // A little longer, so that a surplus frame would be seen too.
-  await delay(300);
-  const after = counters(iface);
-  const statsAfter = dev.readStats();
-  return {
-    sent: run.sent,
-    stalled: run.stalled,
-    linuxRxPackets: after.rxPackets - before.rxPackets,
-    linuxRxBytes: after.rxBytes - before.rxBytes,
-    linuxDrops: dropDelta(dropsBefore, dropCounters(iface)),
-    tsnicTxPackets: statsAfter.txPackets - stats.txPackets,
-  };
-}
 
 async function main(): Promise<void> {
   const [a, b, c, f] = nics;

@@ -1,7 +1,7 @@
 /**
  * Linux's own stack sending IPv4/UDP from a guest interface, over many flows (source ports), for the
  * receiver's RSS to spread: the interface gets an address and a static neighbour entry for the
- * destination (no ARP on the wire), through busybox's `ip` (busybox-static is on every host that can
+ * destination (no ARP on the wire), through busybox's `ip` and `arp` (busybox-static is on every host that can
  * build the guest).
  */
 import { execFileSync } from 'node:child_process';
@@ -14,7 +14,8 @@ export const TSNIC_IP = '10.9.0.1';
 /** Gives interface `name` {@link LINUX_IP}/24 and a permanent neighbour entry for {@link TSNIC_IP} at `tsnicMac`. */
 export function configureSender(name: string, tsnicMac: string): void {
   execFileSync('/bin/busybox', ['ip', 'addr', 'add', `${LINUX_IP}/24`, 'dev', name]);
-  execFileSync('/bin/busybox', ['ip', 'neigh', 'replace', TSNIC_IP, 'lladdr', tsnicMac, 'dev', name, 'nud', 'permanent']);
+  // busybox's `ip neigh` only shows and flushes; its arp sets a permanent entry.
+  execFileSync('/bin/busybox', ['arp', '-i', name, '-s', TSNIC_IP, tsnicMac]);
 }
 
 /**

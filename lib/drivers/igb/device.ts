@@ -6,10 +6,7 @@
 import type { PciFunction } from '../../bus/types';
 import { emptyStats, type DeviceOptions, type DeviceStats, type LinkStatus } from '../../device';
 import { TsnicError } from '../../errors';
-import { Mempool } from '../../memory/mempool';
-import { DESCRIPTOR_BYTES } from '../common/adv-descriptors';
-import type { AdvRxQueue } from '../common/adv-rx-queue';
-import type { AdvTxQueue } from '../common/adv-tx-queue';
+import { allocateQueues } from '../common/queue-memory';
 import { QueuedDevice } from '../common/queued-device';
 import { queueSettings, type QueueLimits } from '../common/settings';
 import { formatMac, invalidMacError, isUnicastMac } from '../ixgbe/init';
@@ -18,7 +15,7 @@ import { CHECKSUM_WORD, EEPROM_SUM, eepromSum, readChecksummedWords } from './ee
 import { lookupIgb } from './ids';
 import {
   enableRxQueue, enableTxQueue, initLink, initRx, initTx, linkFromStatus, readMacBytes, resetDevice, setPromiscuousMode,
-  startRx, stopDevice, waitEepromAutoRead, type RingPlacement,
+  startRx, stopDevice, waitEepromAutoRead,
 } from './init';
 import { igbRxQueue, igbTxQueue } from './queues';
 import { MAX_QUEUES, REG, rdt } from './registers';
@@ -73,28 +70,12 @@ export class IgbDevice extends QueuedDevice {
     // 4.5.8: the statistics are clear on read: one read starts them from zero.
     accumulateStats(bar0, emptyStats());
 
-    const rxBytes = s.rxRingSize * DESCRIPTOR_BYTES;
-    const txBytes = s.txRingSize * DESCRIPTOR_BYTES;
-    // Every ring in one region, rx rings first; ring sizes are multiples of 128 bytes, so each ring
-    // stays 128-byte aligned (7.1.4.9).
-    const rings = pci.allocDma(s.rxQueues * rxBytes + s.txQueues * txBytes, { hugepages: s.hugepages });
-    let pool: Mempool | undefined;
+    const { rings, pool, rx, tx, rxPlaces, txPlaces } = allocateQueues(
+      pci, s,
+      (q, ring, size, rxPool) => igbRxQueue(bar0, q, ring, size, rxPool),
+      (q, ring, size) => igbTxQueue(bar0, q, ring, size, address),
+    );
     try {
-      // One pool for all rx queues (mempoolSize buffers per queue), so rxBurstAll can fill one batch.
-      pool = Mempool.create(pci, { count: s.rxQueues * s.mempoolSize, bufferSize: s.bufferSize, hugepages: s.hugepages });
-      const rxPlaces: RingPlacement[] = [];
-      const txPlaces: RingPlacement[] = [];
-      const rx: AdvRxQueue[] = [];
-      const tx: AdvTxQueue[] = [];
-      for (let q = 0; q < s.rxQueues; q++) {
-        rxPlaces.push({ iova: rings.iova + q * rxBytes, size: s.rxRingSize });
-        rx.push(igbRxQueue(bar0, q, new Uint32Array(rings.bytes, q * rxBytes, rxBytes >>> 2), s.rxRingSize, pool));
-      }
-      const txStart = s.rxQueues * rxBytes;
-      for (let q = 0; q < s.txQueues; q++) {
-        txPlaces.push({ iova: rings.iova + txStart + q * txBytes, size: s.txRingSize });
-        tx.push(igbTxQueue(bar0, q, new Uint32Array(rings.bytes, txStart + q * txBytes, txBytes >>> 2), s.txRingSize, address));
-      }
       // 4.5.9: receive set-up; each queue enabled, then given every descriptor (RDT one behind RDH,
       // which is 0: equal values would mean "no descriptor free"); receive on last.
       initRx(bar0, address, rxPlaces, s.bufferSize);
@@ -118,7 +99,7 @@ export class IgbDevice extends QueuedDevice {
         // The original error says what went wrong; a NIC that cannot even reset keeps its memory.
         throw err;
       }
-      pool?.destroy();
+      pool.destroy();
       pci.freeDma(rings);
       throw err;
     }

@@ -3,35 +3,17 @@
  * (and Linux's e1000_validate_nvm_checksum_generic): words 0x00..0x3F, the checksum word 0x3F
  * included, add up to 0xBABA (16-bit sum).
  */
-import { TsnicError } from '../../errors';
-import { EERD, REG } from './registers';
+import { readEerdWord } from '../common/eerd';
+import { REG } from './registers';
 
 /** The checksum word. */
 export const CHECKSUM_WORD = 0x3f;
 /** What words 0x00..0x3F add up to. */
 export const EEPROM_SUM = 0xbaba;
 
-/** How long one EERD read may take before the EEPROM is declared unresponsive. */
-const EERD_TIMEOUT_MS = 100;
-
-/** Reads EEPROM word `word` through EERD: START with the address, poll DONE, data in bits 31:16. */
+/** Reads EEPROM word `word` through EERD (8.2.4). */
 export function readWord(bar0: Uint32Array, address: string, word: number): number {
-  const eerd = REG.EERD >>> 2;
-  bar0[eerd] = ((word << EERD.ADDR_SHIFT) | EERD.START) >>> 0;
-  const deadline = Date.now() + EERD_TIMEOUT_MS;
-  let polls = 0;
-  let v = bar0[eerd];
-  while ((v & EERD.DONE) === 0) {
-    if (++polls > 1000 && Date.now() > deadline) {
-      throw new TsnicError(
-        'ERR_EEPROM_TIMEOUT',
-        `${address}: EEPROM word 0x${word.toString(16)} read through EERD did not complete in ${EERD_TIMEOUT_MS} ms: ` +
-          'the EEPROM is absent or unresponsive; power-cycle the machine or check the board',
-      );
-    }
-    v = bar0[eerd];
-  }
-  return v >>> EERD.DATA_SHIFT;
+  return readEerdWord(bar0, REG.EERD, address, word);
 }
 
 /** Words 0x00..0x3F of the EEPROM. */

@@ -6,6 +6,7 @@
  */
 import type { LinkStatus } from '../../device';
 import { TsnicError } from '../../errors';
+import type { RingPlacement } from '../common/queue-memory';
 import { clearFlags, get, pause, set, setFlags, waitClear, waitSet } from '../ixgbe/regs';
 import {
   ALL_CAUSES, CTRL, EECD, MDIC, MRQC_RSS_IPV4, PHY_ADDRESS, PHY_CONTROL, PHY_CTRL, QUEUE_ENABLE, RCTL, REG, RETA_ENTRIES,
@@ -137,10 +138,16 @@ export function linkFromStatus(status: number): LinkStatus {
   return { up: true, speedMbps: speed === 0 ? 10 : speed === 1 ? 100 : 1000 };
 }
 
-/** Where a ring lives: its bus address and its length in descriptors. */
-export interface RingPlacement {
-  iova: number;
-  size: number;
+/**
+ * 7.1.4.9 / 7.2.2.4: a ring's base (128-byte aligned) and length (a multiple of 128 bytes) into the
+ * queue's BAL/BAH/LEN registers, head and tail at 0: empty for now.
+ */
+function placeRing(bar0: Uint32Array, ring: RingPlacement, bal: number, bah: number, len: number, head: number, tail: number): void {
+  set(bar0, bal, ring.iova >>> 0);
+  set(bar0, bah, Math.floor(ring.iova / TWO_POW_32));
+  set(bar0, len, ring.size * 16);
+  set(bar0, head, 0);
+  set(bar0, tail, 0);
 }
 
 /** A queue's ENABLE did not read back as written. */
@@ -187,12 +194,7 @@ export function initRx(bar0: Uint32Array, address: string, rings: readonly RingP
   }
   for (let q = 0; q < rings.length; q++) {
     disableRxQueue(bar0, address, q);
-    // 7.1.4.9: the ring, 128-byte aligned, its length a multiple of 128 bytes; empty for now.
-    set(bar0, rdbal(q), rings[q].iova >>> 0);
-    set(bar0, rdbah(q), Math.floor(rings[q].iova / TWO_POW_32));
-    set(bar0, rdlen(q), rings[q].size * 16);
-    set(bar0, rdh(q), 0);
-    set(bar0, rdt(q), 0);
+    placeRing(bar0, rings[q], rdbal(q), rdbah(q), rdlen(q), rdh(q), rdt(q));
     // 8.10.2: advanced one-buffer descriptors, buffer size in 1 KiB units, drop when no descriptor is free.
     set(bar0, srrctl(q), SRRCTL.DESCTYPE_ADV_ONEBUF | ((bufferSize >>> 10) & SRRCTL.BSIZEPACKET_MASK) | SRRCTL.DROP_EN);
   }
@@ -215,11 +217,7 @@ export function startRx(bar0: Uint32Array, promiscuous: boolean): void {
 export function initTx(bar0: Uint32Array, address: string, rings: readonly RingPlacement[]): void {
   for (let q = 0; q < rings.length; q++) {
     disableTxQueue(bar0, address, q);
-    set(bar0, tdbal(q), rings[q].iova >>> 0);
-    set(bar0, tdbah(q), Math.floor(rings[q].iova / TWO_POW_32));
-    set(bar0, tdlen(q), rings[q].size * 16);
-    set(bar0, tdh(q), 0);
-    set(bar0, tdt(q), 0);
+    placeRing(bar0, rings[q], tdbal(q), tdbah(q), tdlen(q), tdh(q), tdt(q));
   }
   // 8.12.1: pad short frames, re-transmit on late collision, the full-duplex collision parameters.
   set(bar0, REG.TCTL, TCTL.EN | TCTL.PSP | TCTL.RTLC | (TCTL_CT << TCTL.CT_SHIFT) | (TCTL_COLD << TCTL.COLD_SHIFT));

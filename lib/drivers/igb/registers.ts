@@ -70,9 +70,6 @@ export const EECD = {
   AUTO_RD: 1 << 9,
 } as const;
 
-/** EERD fields (8.2.4): START bit 0, DONE bit 1, word address from bit 2, data in 31:16. */
-export const EERD = { START: 1 << 0, DONE: 1 << 1, ADDR_SHIFT: 2, DATA_SHIFT: 16 } as const;
-
 /** MDIC fields (8.2.5): data 15:0, PHY register 20:16, PHY address 25:21, op 27:26, ready 28, error 30. */
 export const MDIC = {
   REG_SHIFT: 16,
@@ -90,29 +87,12 @@ export const PHY_ADDRESS = 1;
 export const PHY_CONTROL = 0;
 export const PHY_CTRL = { AUTONEG_RESTART: 1 << 9, AUTONEG_ENABLE: 1 << 12 } as const;
 
-/** RCTL bits (8.10.1). */
-export const RCTL = {
-  EN: 1 << 1,
-  UPE: 1 << 3,
-  MPE: 1 << 4,
-  LPE: 1 << 5,
-  BAM: 1 << 15,
-  /** Strip the Ethernet CRC from received frames. */
-  SECRC: 1 << 26,
-} as const;
-
-/** TCTL bits (8.12.1). */
-export const TCTL = {
-  EN: 1 << 1,
-  /** Pad short packets to 64 bytes. */
-  PSP: 1 << 3,
-  CT_SHIFT: 4,
-  COLD_SHIFT: 12,
-  /** Re-transmit on late collision. */
-  RTLC: 1 << 24,
-} as const;
-/** Collision threshold and full-duplex collision distance (Linux igb's E1000_COLLISION_*). */
-export const TCTL_CT = 15;
+/**
+ * RCTL (8.10.1) and TCTL (8.12.1) keep the 8254x's bits on the 82576 (EN, UPE, MPE, LPE, BAM, SECRC;
+ * EN, PSP, CT, COLD, RTLC), as do the collision threshold's value.
+ */
+export { RCTL, TCTL, TCTL_CT } from '../e1000/registers';
+/** Full-duplex collision distance of the 82576 (Linux igb's E1000_COLLISION_DISTANCE). */
 export const TCTL_COLD = 63;
 
 /** RXCSUM.PCSD: the descriptor carries the RSS hash instead of the packet checksum (RSS needs it). */

@@ -154,7 +154,7 @@ if (why !== undefined && !inCi) {
     t.match(r?.noIommuGroup.message, /IOMMU/);
   });
 
-  t.test('close then reopen: the device comes back and sends again', async (t) => {
+  t.test('close then reopen: the device comes back and pktgen sends again', async (t) => {
     const r = results.reopen;
     t.equal(r?.closedA, true, 'closed');
     t.equal(r?.linkAfterReopen.up, true, 'link up again after the reset');

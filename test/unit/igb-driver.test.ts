@@ -2,6 +2,7 @@
 // bits on the shared advanced rings, the EEPROM rule, the open options' limits and the link decoding.
 import t from 'tap';
 import type { DmaRegion, PciFunction } from '../../lib/bus/types';
+import { assess } from '../../lib/cli/list';
 import { findDriver } from '../../lib/drivers';
 import { queueSettings } from '../../lib/drivers/common/settings';
 import { IGB_LIMITS } from '../../lib/drivers/igb/device';
@@ -97,4 +98,15 @@ t.test('link from STATUS: LU and the speed bits', async (t) => {
   t.same(linkFromStatus(0), { up: false, speedMbps: 0 });
   t.same(linkFromStatus(0x2 | (2 << 6)), { up: true, speedMbps: 1000 });
   t.same(linkFromStatus(0x2 | (1 << 6)), { up: true, speedMbps: 100 });
+});
+
+t.test('tsnic list marks an 82576 function supported, and says how to make it ready', async (t) => {
+  const describe = (v: number, d: number): string | undefined => findDriver(v, d)?.describe(v, d);
+  const info = { address: '0000:01:00.0', vendorId: 0x8086, deviceId: 0x10c9, classCode: 0x020000, iommuGroup: 7, interfaces: ['eth1'] };
+  const bound = assess({ ...info, driver: 'igb' }, describe, []);
+  t.match(bound.supported, /82576/);
+  t.equal(bound.ready, false);
+  t.match(bound.hint, /tsnic bind 0000:01:00\.0/);
+  t.equal(assess({ ...info, driver: 'vfio-pci', interfaces: [] }, describe, []).ready, true);
+  t.equal(assess({ ...info, deviceId: 0x10ca, driver: 'igbvf' }, describe, []).supported, undefined, 'the VF is not');
 });

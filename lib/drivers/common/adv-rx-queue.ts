@@ -9,23 +9,17 @@
  */
 import type { Mempool } from '../../memory/mempool';
 import { armRxDescriptor, RX_LENGTH_MASK, RX_STATUS } from './adv-descriptors';
-import { fillRxRing } from './ring-slots';
+import { RxRing } from './ring-slots';
 
 const DD = RX_STATUS.DD;
 const EOP = RX_STATUS.EOP;
 
 /** Receive ring state of one queue; the device programs the registers. */
-export class AdvRxQueue {
+export class AdvRxQueue extends RxRing {
   /** Frames dropped for error bits or for spanning several descriptors. */
   errors = 0;
-  /** Buffer id held by each slot. */
-  private readonly slotIds: Uint32Array;
-  private readonly mask: number;
-  /** Next slot to look at (the driver's view of RDH). */
-  private next = 0;
   /** Inside a multi-descriptor frame being dropped. */
   private discarding = false;
-  private readonly tailIndex: number;
   /** EOP plus every frame error bit: a good, complete frame has exactly EOP of these. */
   private readonly eopOrError: number;
 
@@ -37,23 +31,9 @@ export class AdvRxQueue {
    * @param pool the buffers the NIC receives into
    * @param errorMask write-back dword 2 error bits that mean "the frame is bad" on this chip
    */
-  constructor(
-    private readonly bar0: Uint32Array,
-    tailOffset: number,
-    readonly ring: Uint32Array,
-    readonly size: number,
-    readonly pool: Mempool,
-    errorMask: number,
-  ) {
-    this.mask = size - 1;
-    this.slotIds = new Uint32Array(size);
-    this.tailIndex = tailOffset >>> 2;
+  constructor(bar0: Uint32Array, tailOffset: number, ring: Uint32Array, size: number, pool: Mempool, errorMask: number) {
+    super(bar0, tailOffset, ring, size, pool);
     this.eopOrError = (EOP | errorMask) >>> 0;
-  }
-
-  /** Arms every slot with a buffer from the pool (which holds more buffers than the ring has slots). */
-  fill(): void {
-    fillRxRing(this.ring, this.slotIds, this.size, this.pool);
   }
 
   /**
@@ -100,12 +80,7 @@ export class AdvRxQueue {
       i = (i + 1) & mask;
     }
     this.discarding = discarding;
-    if (seen > 0) {
-      this.next = i;
-      // RDT is the last re-armed slot, one behind the next one to be filled: RDT == RDH would tell the
-      // NIC "no free descriptors".
-      this.bar0[this.tailIndex] = (i - 1) & mask;
-    }
+    if (seen > 0) this.advance(i);
     return taken - start;
   }
 }

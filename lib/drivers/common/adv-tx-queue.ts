@@ -12,7 +12,7 @@ import { TsnicError } from '../../errors';
 import type { PacketBatch } from '../../memory/batch';
 import type { Mempool } from '../../memory/mempool';
 import { TX_STATUS_DD, writeTxDescriptor, writeTxSegment } from './adv-descriptors';
-import { TxSlots } from './ring-slots';
+import { poolOf, TxRing } from './ring-slots';
 
 /** Descriptors cleaned at a time. */
 export const TX_CLEAN_CHUNK = 32;
@@ -26,16 +26,9 @@ export const TX_MIN_FRAME = 17;
 export const TX_MAX_FRAME = 1514;
 
 /** Transmit ring state of one queue; the device programs the registers. */
-export class AdvTxQueue {
-  private readonly slots: TxSlots;
+export class AdvTxQueue extends TxRing {
   /** Slot of the last descriptor (EOP, RS) of the frame each slot belongs to: where DD appears. */
   private readonly frameEnds: Uint32Array;
-  private readonly mask: number;
-  /** Next slot to fill (the driver's TDT). */
-  private tail = 0;
-  /** Oldest slot not yet cleaned. */
-  private clean = 0;
-  private readonly tailIndex: number;
 
   /**
    * @param bar0 the device registers
@@ -44,22 +37,9 @@ export class AdvTxQueue {
    * @param size ring size, a power of two of at least 2 x {@link TX_CLEAN_CHUNK}
    * @param address the PCI address, for error messages
    */
-  constructor(
-    private readonly bar0: Uint32Array,
-    tailOffset: number,
-    readonly ring: Uint32Array,
-    readonly size: number,
-    private readonly address: string,
-  ) {
-    this.mask = size - 1;
-    this.slots = new TxSlots(size);
+  constructor(bar0: Uint32Array, tailOffset: number, ring: Uint32Array, size: number, private readonly address: string) {
+    super(bar0, tailOffset, ring, size);
     this.frameEnds = new Uint32Array(size);
-    this.tailIndex = tailOffset >>> 2;
-  }
-
-  /** Descriptors handed to the NIC and not yet cleaned. */
-  get inFlight(): number {
-    return (this.tail - this.clean) & this.mask;
   }
 
   /**
@@ -71,13 +51,11 @@ export class AdvTxQueue {
     const mask = this.mask;
     const frameEnds = this.frameEnds;
     const tail = this.tail;
-    let clean = this.clean;
-    while (((tail - clean) & mask) >= TX_CLEAN_CHUNK) {
-      const last = frameEnds[(clean + TX_CLEAN_CHUNK - 1) & mask];
+    while (((tail - this.clean) & mask) >= TX_CLEAN_CHUNK) {
+      const last = frameEnds[(this.clean + TX_CLEAN_CHUNK - 1) & mask];
       if ((ring[(last << 2) + 3] & TX_STATUS_DD) === 0) break;
-      clean = this.slots.release(clean, ((last - clean) & mask) + 1);
+      this.release(((last - this.clean) & mask) + 1);
     }
-    this.clean = clean;
   }
 
   /**
@@ -89,20 +67,16 @@ export class AdvTxQueue {
     this.reclaim();
     const count = batch.count;
     if (count === 0) return 0;
-    const pool = batch.pool;
-    if (pool === null) {
-      throw new TsnicError('ERR_BATCH', 'txBatch: the batch has packets but no pool: set batch.pool to their mempool');
-    }
+    const pool = poolOf(batch);
     const mask = this.mask;
-    // One slot stays empty: TDH == TDT means "nothing to send" to the NIC.
-    const free = this.size - 1 - ((this.tail - this.clean) & mask);
+    const free = this.freeSlots();
     if (batch.hasChains) return this.transmitChained(batch, pool, free);
     const n = count < free ? count : free;
     const ring = this.ring;
     const ids = batch.ids;
     const lengths = batch.lengths;
-    const slotIds = this.slots.ids;
-    const slotPools = this.slots.pools;
+    const slotIds = this.slotIds;
+    const slotPools = this.slotPools;
     const frameEnds = this.frameEnds;
     const poolIndex = pool.index;
     const iovaBase = pool.iovaBase;
@@ -123,11 +97,7 @@ export class AdvTxQueue {
       frameEnds[t] = t;
       t = (t + 1) & mask;
     }
-    if (n > 0) {
-      this.tail = t;
-      this.bar0[this.tailIndex] = t;
-      batch.consume(n);
-    }
+    if (n > 0) this.commit(t, batch, n);
     return n;
   }
 
@@ -165,24 +135,15 @@ export class AdvTxQueue {
       const frameEnd = (t + end - k) & this.mask;
       for (let s = k; s <= end; s++) {
         writeTxSegment(this.ring, t, pool.iovaBase + batch.ids[s] * bufferSize, lengths[s], frameLength, s === end);
-        this.slots.hold(t, batch.ids[s], pool.index);
+        this.slotIds[t] = batch.ids[s];
+        this.slotPools[t] = pool.index;
         this.frameEnds[t] = frameEnd;
         t = (t + 1) & this.mask;
       }
       k = end + 1;
     }
-    if (k > 0) {
-      this.tail = t;
-      this.bar0[this.tailIndex] = t;
-      batch.consume(k);
-    }
+    if (k > 0) this.commit(t, batch, k);
     return k;
-  }
-
-  /** Returns every buffer still in the ring to its pool. The queue must be stopped. */
-  drop(): void {
-    this.slots.releaseUntil(this.clean, this.tail);
-    this.clean = this.tail;
   }
 
   private frameSizeError(k: number, length: number, maxFrame: number): never {

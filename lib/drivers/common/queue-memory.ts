@@ -58,3 +58,19 @@ export function allocateQueues(pci: PciFunction, s: QueueSettings, makeRx: RxQue
   }
   return memory;
 }
+
+/**
+ * After an open failed with `err` once the queues existed: `stop` stops and resets the NIC, and only
+ * then the pool and the rings are freed. A NIC that cannot even reset keeps its memory (freeing memory
+ * it may still write would be worse); `err`, which says what went wrong first, is thrown either way.
+ */
+export function abandonQueues(pci: PciFunction, memory: QueueMemory, stop: () => void, err: unknown): never {
+  try {
+    stop();
+  } catch {
+    throw err;
+  }
+  memory.pool.destroy();
+  pci.freeDma(memory.rings);
+  throw err;
+}

@@ -6,7 +6,7 @@
 import type { PciFunction } from '../../bus/types';
 import { emptyStats, type DeviceOptions, type DeviceStats, type LinkStatus } from '../../device';
 import { TsnicError } from '../../errors';
-import { allocateQueues } from '../common/queue-memory';
+import { abandonQueues, allocateQueues } from '../common/queue-memory';
 import { QueuedDevice } from '../common/queued-device';
 import { queueSettings, type QueueLimits } from '../common/settings';
 import { formatMac, invalidMacError, isUnicastMac } from '../ixgbe/init';
@@ -70,11 +70,12 @@ export class IgbDevice extends QueuedDevice {
     // 4.5.8: the statistics are clear on read: one read starts them from zero.
     accumulateStats(bar0, emptyStats());
 
-    const { rings, pool, rx, tx, rxPlaces, txPlaces } = allocateQueues(
+    const memory = allocateQueues(
       pci, s,
       (q, ring, size, rxPool) => igbRxQueue(bar0, q, ring, size, rxPool),
       (q, ring, size) => igbTxQueue(bar0, q, ring, size, address),
     );
+    const { rings, pool, rx, tx, rxPlaces, txPlaces } = memory;
     try {
       // 4.5.9: receive set-up; each queue enabled, then given every descriptor (RDT one behind RDH,
       // which is 0: equal values would mean "no descriptor free"); receive on last.
@@ -93,15 +94,7 @@ export class IgbDevice extends QueuedDevice {
       return device;
     } catch (err) {
       // Nothing left half-configured: stop and reset before freeing the memory the NIC could use.
-      try {
-        stopDevice(bar0, address, s.rxQueues, s.txQueues);
-      } catch {
-        // The original error says what went wrong; a NIC that cannot even reset keeps its memory.
-        throw err;
-      }
-      pool.destroy();
-      pci.freeDma(rings);
-      throw err;
+      abandonQueues(pci, memory, () => stopDevice(bar0, address, s.rxQueues, s.txQueues), err);
     }
   }
 

@@ -6,21 +6,20 @@
 // QEMU (with its igb model) or Debian's packages are missing; under CI=true it must run.
 import fs from 'node:fs';
 import path from 'node:path';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { qemuHasDevice, runInGuest, type GuestRunResult } from '../../tools/qemu/harness';
 import { CACHE_DIR } from '../../tools/qemu/guest-image';
 import { GUEST_JS_ROOT, INSTALL_HINT, prepareHost, unavailableReason } from '../../tools/qemu/prepare';
 import { IGB_PLAN } from './guest/igb-plan';
-import { countFrames, malformedFrames, udpFrames } from './wire';
+import {
+  judgeClose, judgeErrors, judgeForward, judgeRxFromLinux, judgeToLinux, type Closing, type ErrorPaths, type Forward, type RxFromLinux,
+  type ToLinux,
+} from './judge';
+import { malformedFrames, udpFrames } from './wire';
 
 const inCi = process.env.CI === 'true';
 const why = unavailableReason() ?? (qemuHasDevice('igb') ? undefined : 'the installed QEMU has no igb model (QEMU 8 or later has it)');
 
-interface Failure { code?: string; message: string }
-interface ToLinux {
-  error?: string; sent: number; stalled?: string; linuxRxPackets: number; linuxRxBytes: number;
-  linuxDrops: Record<string, number>; tsnicTxPackets: number;
-}
 interface Results {
   fatal?: string;
   open?: {
@@ -30,22 +29,12 @@ interface Results {
   txToLinux?: ToLinux;
   chained?: ToLinux;
   txQueue1?: ToLinux;
-  rxFromLinux?: { error?: string; received: number; inOrder: number; problems: string[]; tsnicRxPackets: number; tsnicMissed: number };
-  forward?: { error?: string; aToC: number; cToA: number };
+  rxFromLinux?: RxFromLinux;
+  forward?: Forward;
   rss?: { error?: string; sent: number; perQueue: number[]; total: number; other: number };
-  errors?: { error?: string; boundToKernel: Failure; absent: Failure; noIommuGroup: Failure };
+  errors?: ErrorPaths;
   reopen?: ToLinux & { closedA: boolean; linkAfterReopen: { up: boolean }; macAfterReopen: string };
-  close?: { error?: string; closedA: boolean; closedC: boolean; secondClose: string };
-}
-
-/** Judges one paced tsnic -> Linux run: every frame counted, or the drop counters that explain why not. */
-function judgeToLinux(t: Test, r: ToLinux | undefined, count: number, size: number): void {
-  t.equal(r?.error, undefined);
-  const why = `Linux's drop counters: ${JSON.stringify(r?.linuxDrops ?? {})}${r?.stalled !== undefined ? `; ${r.stalled}` : ''}`;
-  t.equal(r?.sent, count, `tsnic sent every frame (${why})`);
-  t.equal(r?.linuxRxPackets, count, `Linux igb rx_packets (${why})`);
-  t.equal(r?.linuxRxBytes, count * size, 'Linux igb rx_bytes: every frame the right size');
-  t.equal(r?.tsnicTxPackets, count, 'tsnic GPTC');
+  close?: Closing;
 }
 
 if (why !== undefined && !inCi) {
@@ -93,15 +82,15 @@ if (why !== undefined && !inCi) {
   });
 
   t.test('tsnic sends N frames on A (tx queue 0), Linux igb counts exactly N on B', async (t) => {
-    judgeToLinux(t, results.txToLinux, IGB_PLAN.tx.count, IGB_PLAN.tx.size);
+    judgeToLinux(t, results.txToLinux, IGB_PLAN.tx.count, IGB_PLAN.tx.size, 'igb');
   });
 
   t.test('chained frames (3 descriptors each) arrive whole', async (t) => {
-    judgeToLinux(t, results.chained, IGB_PLAN.chained.count, IGB_PLAN.chained.size);
+    judgeToLinux(t, results.chained, IGB_PLAN.chained.count, IGB_PLAN.chained.size, 'igb');
   });
 
   t.test('tx queue 1 works too', async (t) => {
-    judgeToLinux(t, results.txQueue1, IGB_PLAN.txQueue1.count, IGB_PLAN.txQueue1.size);
+    judgeToLinux(t, results.txQueue1, IGB_PLAN.txQueue1.count, IGB_PLAN.txQueue1.size, 'igb');
   });
 
   t.test('the capture of wire A: every frame tsnic sent, whole, with good checksums', async (t) => {
@@ -115,23 +104,11 @@ if (why !== undefined && !inCi) {
   });
 
   t.test('Linux sends N frames on B, tsnic receives them intact and in order on A', async (t) => {
-    const r = results.rxFromLinux;
-    t.equal(r?.error, undefined);
-    t.equal(r?.received, IGB_PLAN.rx.count, `frames received (tsnic missed: ${String(r?.tsnicMissed)})`);
-    t.equal(r?.inOrder, IGB_PLAN.rx.count, 'every byte as sent, in order');
-    t.same(r?.problems, []);
-    t.equal(r?.tsnicRxPackets, IGB_PLAN.rx.count, 'tsnic GPRC');
+    judgeRxFromLinux(t, results.rxFromLinux, IGB_PLAN.rx.count);
   });
 
   t.test('tsnic forwards A -> C while Linux sends on B; the capture of wire C has every frame', async (t) => {
-    const r = results.forward;
-    t.equal(r?.error, undefined);
-    t.equal(r?.aToC, IGB_PLAN.fwd.count, 'forwarded A -> C');
-    t.equal(r?.cToA, 0, 'nothing came back the other way');
-    const macB = results.open?.macB ?? '';
-    const filter = `eth.src == ${macB} && eth.dst == ${IGB_PLAN.fwd.forwardedDstMac} && frame.len == ${IGB_PLAN.fwd.size} && eth.type == 0x88b5`;
-    t.equal(countFrames(pcapC, filter), IGB_PLAN.fwd.count, "Linux's frames on wire C, byte 1 touched by the forwarder");
-    t.equal(malformedFrames(pcapC), '', 'no malformed frame on wire C');
+    judgeForward(t, results.forward, pcapC, results.open?.macB ?? '', IGB_PLAN.fwd);
   });
 
   t.test("RSS spreads Linux's UDP flows over A's two rx queues", async (t) => {
@@ -144,14 +121,7 @@ if (why !== undefined && !inCi) {
   });
 
   t.test('error paths on the real system', async (t) => {
-    const r = results.errors;
-    t.equal(r?.error, undefined);
-    t.equal(r?.boundToKernel.code, 'ERR_BOUND_TO_KERNEL_DRIVER');
-    t.match(r?.boundToKernel.message, /igb/, 'names the kernel driver');
-    t.match(r?.boundToKernel.message, /vfio-pci/, 'says how to bind it to vfio-pci');
-    t.equal(r?.absent.code, 'ERR_NO_DEVICE');
-    t.equal(r?.noIommuGroup.code, 'ERR_NO_IOMMU_GROUP');
-    t.match(r?.noIommuGroup.message, /IOMMU/);
+    judgeErrors(t, results.errors, 'igb');
   });
 
   t.test('close then reopen: the device comes back and pktgen sends again', async (t) => {
@@ -159,14 +129,10 @@ if (why !== undefined && !inCi) {
     t.equal(r?.closedA, true, 'closed');
     t.equal(r?.linkAfterReopen.up, true, 'link up again after the reset');
     t.equal(r?.macAfterReopen, results.open?.macA, 'same MAC');
-    judgeToLinux(t, r, IGB_PLAN.reopen.count, IGB_PLAN.reopen.size);
+    judgeToLinux(t, r, IGB_PLAN.reopen.count, IGB_PLAN.reopen.size, 'igb');
   });
 
   t.test('close stops the devices; a second close says so', async (t) => {
-    const r = results.close;
-    t.equal(r?.error, undefined);
-    t.equal(r?.closedA, true);
-    t.equal(r?.closedC, true);
-    t.equal(r?.secondClose, 'ERR_DEVICE_CLOSED');
+    judgeClose(t, results.close);
   });
 }

@@ -5,15 +5,15 @@
  * NICs (all QEMU igb, Intel 82576): 0 = A (vfio, wire 0, captured), 1 = B (Linux's igb, wire 0),
  * 2 = C (vfio, wire 1, captured), 3 = F (no driver, no IOMMU group).
  */
-import { runForwarder } from '../../../lib/apps/forwarder';
 import { runPktgen } from '../../../lib/apps/pktgen';
 import type { NetDevice } from '../../../lib/device';
 import { openDevice } from '../../../lib/open';
 import { IGB_PLAN } from './igb-plan';
-import { counters, dropCounters, dropDelta, interfaceOf, macOf, rawsend, waitForCarrier, waitForCount } from './linux-nic';
+import { counters, dropCounters, dropDelta, interfaceOf, macOf, waitForCarrier, waitForCount } from './linux-nic';
 import { codeOf, errorOf, log, nics, record, runSuite, scenario } from './runner';
 import { toLinux } from './to-linux';
-import { receivePerQueue, receiveTestFrames } from './traffic';
+import { forward, rxFromLinux } from './scenarios';
+import { receivePerQueue } from './traffic';
 import { configureSender, sendUdpFlows } from './udp-flows';
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -43,32 +43,8 @@ async function main(): Promise<void> {
   await scenario('chained', () => toLinux(need(devA, 'A'), ifB, IGB_PLAN.chained));
   await scenario('txQueue1', () => toLinux(need(devA, 'A'), ifB, { ...IGB_PLAN.txQueue1, queue: 1 }));
 
-  await scenario('rxFromLinux', async () => {
-    const dev = need(devA, 'A');
-    const statsBefore = dev.readStats();
-    const receiving = receiveTestFrames(dev, IGB_PLAN.rx.count, IGB_PLAN.rx.size, 60_000);
-    const sender = await rawsend(ifB, dev.mac, IGB_PLAN.rx.count, IGB_PLAN.rx.size, IGB_PLAN.rx.gapUs);
-    const report = await receiving;
-    const stats = dev.readStats();
-    return {
-      sender, ...report, tsnicRxPackets: stats.rxPackets - statsBefore.rxPackets,
-      tsnicMissed: stats.rxMissed - statsBefore.rxMissed, tsnicErrors: stats.rxErrors - statsBefore.rxErrors,
-    };
-  });
-
-  await scenario('forward', async () => {
-    const from = need(devA, 'A');
-    const to = need(devC, 'C');
-    const stop = new AbortController();
-    const forwarding = runForwarder(from, to, { signal: stop.signal, batch: 32 });
-    const before = to.readStats().txPackets;
-    const sender = await rawsend(ifB, IGB_PLAN.fwd.dstMac, IGB_PLAN.fwd.count, IGB_PLAN.fwd.size, IGB_PLAN.fwd.gapUs);
-    const sentByC = await waitForCount(() => to.readStats().txPackets, before + IGB_PLAN.fwd.count, 30_000);
-    await delay(300);
-    stop.abort();
-    const totals = await forwarding;
-    return { sender, aToC: totals.b.tx_packets, cToA: totals.a.tx_packets, dropped: totals.b.tx_dropped, waitedFor: sentByC - before };
-  });
+  await scenario('rxFromLinux', () => rxFromLinux(need(devA, 'A'), ifB, IGB_PLAN.rx));
+  await scenario('forward', () => forward(need(devA, 'A'), need(devC, 'C'), ifB, IGB_PLAN.fwd));
 
   await scenario('rss', async () => {
     const dev = need(devA, 'A');

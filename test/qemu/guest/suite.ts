@@ -5,14 +5,13 @@
  * NICs (TSNIC_GUEST_NICS): 0 = A (vfio, wire 0), 1 = B (Linux, wire 0), 2 = C (vfio, wire 1, captured
  * on the host), 3 = F (no driver, no IOMMU group).
  */
-import { runForwarder } from '../../../lib/apps/forwarder';
 import type { NetDevice } from '../../../lib/device';
 import { openDevice } from '../../../lib/open';
-import { interfaceOf, macOf, rawsend, waitForCount } from './linux-nic';
+import { interfaceOf, macOf } from './linux-nic';
 import { codeOf, errorOf, log, nics, record, runSuite, scenario } from './runner';
 import { PLAN } from './suite-plan';
+import { forward, rxFromLinux } from './scenarios';
 import { toLinux } from './to-linux';
-import { receiveTestFrames } from './traffic';
 
 async function main(): Promise<void> {
   record('plan', PLAN);
@@ -35,30 +34,12 @@ async function main(): Promise<void> {
 
   await scenario('rxFromLinux', async () => {
     if (devA === undefined) throw new Error('A did not open');
-    const statsBefore = devA.readStats();
-    const receiving = receiveTestFrames(devA, PLAN.rx.count, PLAN.rx.size, 60_000);
-    const sender = await rawsend(ifB, devA.mac, PLAN.rx.count, PLAN.rx.size, PLAN.rx.gapUs);
-    const report = await receiving;
-    const stats = devA.readStats();
-    return {
-      sender, ...report, tsnicRxPackets: stats.rxPackets - statsBefore.rxPackets,
-      tsnicMissed: stats.rxMissed - statsBefore.rxMissed, tsnicErrors: stats.rxErrors - statsBefore.rxErrors,
-    };
+    return rxFromLinux(devA, ifB, PLAN.rx);
   });
 
   await scenario('forward', async () => {
     if (devA === undefined || devC === undefined) throw new Error('A or C did not open');
-    const stop = new AbortController();
-    const forwarding = runForwarder(devA, devC, { signal: stop.signal, batch: 32 });
-    const before = devC.readStats().txPackets;
-    // Paced: under software emulation the busy-polling forwarder and Linux's softirq share a vCPU.
-    const sender = await rawsend(ifB, PLAN.fwd.dstMac, PLAN.fwd.count, PLAN.fwd.size, PLAN.fwd.gapUs);
-    const sentByC = await waitForCount(() => devC?.readStats().txPackets ?? 0, before + PLAN.fwd.count, 30_000);
-    // A little longer, so that a surplus frame would be forwarded too.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    stop.abort();
-    const totals = await forwarding;
-    return { sender, aToB: totals.b.tx_packets, bToA: totals.a.tx_packets, dropped: totals.b.tx_dropped, waitedFor: sentByC - before };
+    return forward(devA, devC, ifB, PLAN.fwd);
   });
 
   await scenario('errors', async () => ({

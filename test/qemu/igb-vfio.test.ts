@@ -4,12 +4,12 @@
 // write. One boot runs every scenario of test/qemu/guest/igb-suite.ts; each subtest judges one of them
 // from the guest's results.json. Outside CI the suite is skipped, visibly and with the reason, when
 // QEMU (with its igb model) or Debian's packages are missing; under CI=true it must run.
-import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { qemuHasDevice, runInGuest, type GuestRunResult } from '../../tools/qemu/harness';
+import { qemuHasDevice, type GuestRunResult } from '../../tools/qemu/harness';
 import { CACHE_DIR } from '../../tools/qemu/guest-image';
-import { GUEST_JS_ROOT, INSTALL_HINT, prepareHost, unavailableReason } from '../../tools/qemu/prepare';
+import { INSTALL_HINT, unavailableReason } from '../../tools/qemu/prepare';
+import { bootSuite } from './boot';
 import { IGB_PLAN } from './guest/igb-plan';
 import {
   judgeClose, judgeErrors, judgeForward, judgeRxFromLinux, judgeToLinux, type Closing, type ErrorPaths, type Forward, type RxFromLinux,
@@ -48,21 +48,12 @@ if (why !== undefined && !inCi) {
 
   t.before(async () => {
     if (why !== undefined) throw new Error(`CI=true but the igb suite cannot run: ${why}. ${INSTALL_HINT}`);
-    const image = prepareHost((line) => t.comment(line));
-    run = await runInGuest({
-      script: path.join(GUEST_JS_ROOT, 'test', 'qemu', 'guest', 'igb-suite.js'),
-      image,
-      timeoutMs: 10 * 60_000,
-      nics: [
-        { model: 'igb', hub: 0, bind: 'vfio', pcap: pcapA },
-        { model: 'igb', hub: 0, bind: 'kernel-up' },
-        { model: 'igb', hub: 1, bind: 'vfio', pcap: pcapC },
-        { model: 'igb', hub: 2, bind: 'none', withoutIommu: true },
-      ],
-    });
-    t.comment(`guest run: ${(run.durationMs / 1000).toFixed(1)} s, exit ${String(run.exitCode)}`);
-    const file = path.join(run.jobDir, 'results.json');
-    if (fs.existsSync(file)) results = JSON.parse(fs.readFileSync(file, 'utf8')) as Results;
+    ({ run, results } = await bootSuite<Results>(t, 'igb-suite', [
+      { model: 'igb', hub: 0, bind: 'vfio', pcap: pcapA },
+      { model: 'igb', hub: 0, bind: 'kernel-up' },
+      { model: 'igb', hub: 1, bind: 'vfio', pcap: pcapC },
+      { model: 'igb', hub: 2, bind: 'none', withoutIommu: true },
+    ], 10 * 60_000));
   });
 
   t.test('the guest booted, ran the suite and exited 0', async (t) => {

@@ -15,7 +15,7 @@ import {
   judgeClose, judgeErrors, judgeForward, judgeRxFromLinux, judgeToLinux, type Closing, type ErrorPaths, type Forward, type RxFromLinux,
   type ToLinux,
 } from './judge';
-import { malformedFrames, udpFrames } from './wire';
+import { countFrames, malformedFrames, udpFrames } from './wire';
 
 const inCi = process.env.CI === 'true';
 const why = unavailableReason() ?? (qemuHasDevice('igb') ? undefined : 'the installed QEMU has no igb model (QEMU 8 or later has it)');
@@ -30,6 +30,7 @@ interface Results {
   chained?: ToLinux;
   txQueue1?: ToLinux;
   rxFromLinux?: RxFromLinux;
+  capture?: { error?: string; captured: number };
   forward?: Forward;
   rss?: { error?: string; sent: number; perQueue: number[]; total: number; other: number };
   errors?: ErrorPaths;
@@ -96,6 +97,16 @@ if (why !== undefined && !inCi) {
 
   t.test('Linux sends N frames on B, tsnic receives them intact and in order on A', async (t) => {
     judgeRxFromLinux(t, results.rxFromLinux, IGB_PLAN.rx.count);
+  });
+
+  t.test("tsnic's capture app on A writes every frame Linux sent into a pcap file", async (t) => {
+    const r = results.capture;
+    const p = IGB_PLAN.capture;
+    t.equal(r?.error, undefined);
+    t.equal(r?.captured, p.count, 'frames captured');
+    const file = path.join(run?.jobDir ?? '', p.file);
+    const macB = results.open?.macB ?? '';
+    t.equal(countFrames(file, `eth.src == ${macB} && eth.type == 0x88b5 && frame.len == ${p.size}`), p.count, "tshark reads Linux's frames back from it");
   });
 
   t.test('tsnic forwards A -> C while Linux sends on B; the capture of wire C has every frame', async (t) => {

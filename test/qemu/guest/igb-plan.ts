@@ -8,6 +8,8 @@ export const IGB_PLAN = {
   chained: { count: 200, size: 1000, segments: 3, window: 32 },
   /** Linux on B sends raw test frames, tsnic on A receives them. */
   rx: { count: 500, size: 200, gapUs: 200 },
+  /** tsnic's capture app on A writes Linux's raw frames into a pcap file in the job folder. */
+  capture: { count: 200, size: 128, gapUs: 200, file: 'capture-a.pcap' },
   /**
    * Linux on B sends to `dstMac`, tsnic forwards A -> C, the host's capture of wire C counts. The
    * forwarder (like ixy's) increments byte 1 of every frame: `forwardedDstMac`.

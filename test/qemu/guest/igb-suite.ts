@@ -5,11 +5,13 @@
  * NICs (all QEMU igb, Intel 82576): 0 = A (vfio, wire 0, captured), 1 = B (Linux's igb, wire 0),
  * 2 = C (vfio, wire 1, captured), 3 = F (no driver, no IOMMU group).
  */
+import path from 'node:path';
+import { runCapture } from '../../../lib/apps/capture';
 import { runPktgen } from '../../../lib/apps/pktgen';
 import type { NetDevice } from '../../../lib/device';
 import { openDevice } from '../../../lib/open';
 import { IGB_PLAN } from './igb-plan';
-import { counters, dropCounters, dropDelta, interfaceOf, macOf, waitForCarrier, waitForCount } from './linux-nic';
+import { counters, dropCounters, dropDelta, interfaceOf, macOf, rawsend, waitForCarrier, waitForCount } from './linux-nic';
 import { codeOf, errorOf, log, nics, record, runSuite, scenario } from './runner';
 import { toLinux } from './to-linux';
 import { forward, rxFromLinux } from './scenarios';
@@ -44,6 +46,14 @@ async function main(): Promise<void> {
   await scenario('txQueue1', () => toLinux(need(devA, 'A'), ifB, { ...IGB_PLAN.txQueue1, queue: 1 }));
 
   await scenario('rxFromLinux', () => rxFromLinux(need(devA, 'A'), ifB, IGB_PLAN.rx));
+  await scenario('capture', async () => {
+    const dev = need(devA, 'A');
+    const p = IGB_PLAN.capture;
+    const capturing = runCapture(dev, { out: path.join(process.env.TSNIC_JOB_DIR ?? '/tmp', p.file), count: p.count, durationS: 60 });
+    const sender = await rawsend(ifB, dev.mac, p.count, p.size, p.gapUs);
+    const totals = await capturing;
+    return { sender, captured: totals.rx_packets };
+  });
   await scenario('forward', () => forward(need(devA, 'A'), need(devC, 'C'), ifB, IGB_PLAN.fwd));
 
   await scenario('rss', async () => {

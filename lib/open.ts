@@ -99,7 +99,7 @@ async function openWithDriver(pci: PciFunction, options: DeviceOptions): Promise
     throw new TsnicError(
       'ERR_UNSUPPORTED_DEVICE',
       `${pci.address}: no tsnic driver for PCI id ${hex4(pci.vendorId)}:${hex4(pci.deviceId)}: ` +
-        'tsnic drives Intel 82599 (ixgbe) and 8254x (e1000) NICs; see tsnic list',
+        'tsnic drives Intel 82599 (ixgbe), 82576 (igb) and 8254x (e1000) NICs; see tsnic list',
     );
   }
   let dev: NetDevice;

@@ -4,10 +4,11 @@
  */
 import type { Driver } from '../device';
 import { e1000Driver } from './e1000';
+import { igbDriver } from './igb';
 import { ixgbeDriver } from './ixgbe';
 
 /** Every driver, in lookup order. */
-export const drivers: readonly Driver[] = [ixgbeDriver, e1000Driver];
+export const drivers: readonly Driver[] = [ixgbeDriver, igbDriver, e1000Driver];
 
 /** The driver claiming `vendorId:deviceId`, or undefined when none does. */
 export function findDriver(vendorId: number, deviceId: number): Driver | undefined {

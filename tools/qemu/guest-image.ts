@@ -11,9 +11,12 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** Modules the guest loads (their dependencies are added). af_packet and ipv6 are built in on Debian. */
+/**
+ * Modules the guest loads (their dependencies are added). af_packet and ipv6 are built in on Debian.
+ * e1000 and igb drive the NICs left to Linux (the peers on the wire).
+ */
 export const GUEST_MODULES = [
-  'virtio_pci', '9pnet_virtio', '9p', 'vfio', 'vfio_iommu_type1', 'vfio-pci', 'e1000',
+  'virtio_pci', '9pnet_virtio', '9p', 'vfio', 'vfio_iommu_type1', 'vfio-pci', 'e1000', 'igb',
 ] as const;
 
 /** Packages and tools the guest build needs on the host, with the Debian package providing each. */

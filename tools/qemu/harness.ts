@@ -5,7 +5,7 @@
  * `chroot /host`, so the program sees the project exactly as it is on the host (build it first: the
  * guest cannot write to it). A hard timeout kills QEMU and says so.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseConsole, tail } from './console';
@@ -95,9 +95,41 @@ export function jobFiles(
   return { jobSh, runSh };
 }
 
+/** The qemu-system-x86_64 binary the harness runs. */
+export const QEMU = 'qemu-system-x86_64';
+
+let deviceHelp: string | undefined;
+
+/** Whether the installed QEMU has the device model `model` (from `-device help`, read once). */
+export function qemuHasDevice(model: string): boolean {
+  if (deviceHelp === undefined) {
+    try {
+      deviceHelp = execFileSync(QEMU, ['-device', 'help'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch {
+      // No QEMU at all: the run itself reports that, with the package to install.
+      return true;
+    }
+  }
+  return deviceHelp.includes(`name "${model}"`);
+}
+
+/** Throws, naming the fix, when the installed QEMU lacks a NIC model of `nics`. */
+export function checkNicModels(nics: GuestNic[], has: (model: string) => boolean = qemuHasDevice): void {
+  for (const model of new Set(nics.map((n) => n.model ?? 'e1000'))) {
+    if (has(model)) continue;
+    const version = model === 'igb' ? ' (the 82576 model came with QEMU 8; Debian bookworm has 7.2)' : '';
+    throw new Error(
+      `the installed ${QEMU} has no "${model}" NIC model${version}: install QEMU 10 from bookworm-backports ` +
+        '(add a bookworm-backports entry to apt\'s sources as .ci/run does, apt-get update, ' +
+        'then apt-get install -t bookworm-backports qemu-system-x86)',
+    );
+  }
+}
+
 /** Boots the guest, runs the program, returns what happened. Never rejects for the program's failure. */
 export async function runInGuest(options: GuestRunOptions): Promise<GuestRunResult> {
   const started = Date.now();
+  checkNicModels(options.nics);
   const image = options.image ?? buildGuest();
   const script = path.resolve(PROJECT_ROOT, options.script);
   if (!fs.existsSync(script)) throw new Error(`${script} does not exist: build it first (npm run compile)`);
@@ -124,7 +156,7 @@ export async function runInGuest(options: GuestRunOptions): Promise<GuestRunResu
     cpus: options.cpus ?? 2,
   });
   const timeoutMs = options.timeoutMs ?? 300_000;
-  const child = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(QEMU, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let transcript = '';
   const take = (chunk: Buffer): void => {
     const text = chunk.toString('utf8');

@@ -3,16 +3,19 @@
  * qemu-system-x86_64 command line that builds it. Pure: nothing here touches the system.
  */
 
-/** QEMU's e1000-family models (hw/net/e1000.c): 82540EM, 82544GC and 82545EM. */
-export type NicModel = 'e1000' | 'e1000-82544gc' | 'e1000-82545em';
+/**
+ * QEMU's NIC models tsnic drives: the e1000 family (hw/net/e1000.c: 82540EM, 82544GC and 82545EM) and
+ * `igb` (hw/net/igb.c: the 82576, QEMU 8 and later).
+ */
+export type NicModel = 'e1000' | 'e1000-82544gc' | 'e1000-82545em' | 'igb';
 
 /** What the guest's init does with a NIC before the program runs. */
 export type NicBinding =
   /** Bound to vfio-pci for tsnic. */
   | 'vfio'
-  /** Left to Linux's e1000 driver, interface down. */
+  /** Left to Linux's driver (e1000 or igb), interface down. */
   | 'kernel'
-  /** Left to Linux's e1000 driver, interface up (a peer that counts or sends). */
+  /** Left to Linux's driver, interface up (a peer that counts or sends). */
   | 'kernel-up'
   /** Unbound: no driver at all. */
   | 'none';
@@ -65,6 +68,15 @@ export interface MachineSpec {
 
 /** First PCI slot used for NICs on the root bus (00:10.0, 00:11.0, ...). */
 const FIRST_SLOT = 0x10;
+/**
+ * First root-bus slot of the pcie-root-ports that hold igb NICs (00:08.0, 00:09.0, ...). An igb
+ * reserves the function numbers of its 8 SR-IOV VFs at realize time, so it cannot sit at an arbitrary
+ * root-bus slot (QEMU-NOTES.md): each one is at 00.0 behind its own root port, whose secondary buses
+ * Linux numbers 1, 2, ... in slot order.
+ */
+const FIRST_IGB_PORT_SLOT = 0x08;
+/** Root ports for igb NICs at most (slots 0x08..0x0f, below the e1000 slots). */
+const MAX_IGB_PORTS = 8;
 /** Bus number of the expander bus that bypasses the IOMMU; its root port's secondary bus is one more. */
 const BYPASS_BUS = 0x80;
 
@@ -72,6 +84,7 @@ const BYPASS_BUS = 0x80;
 export function placeNics(nics: GuestNic[]): PlacedNic[] {
   let slot = FIRST_SLOT;
   let bypassed = 0;
+  let igbPorts = 0;
   return nics.map((nic, index) => {
     const withoutIommu = nic.withoutIommu === true;
     let address: string;
@@ -79,6 +92,10 @@ export function placeNics(nics: GuestNic[]): PlacedNic[] {
       // Each pcie-root-port takes a device number on bus 0x80; the secondary buses follow in order.
       address = `0000:${hex2(BYPASS_BUS + 1 + bypassed)}:00.0`;
       bypassed++;
+    } else if (nic.model === 'igb') {
+      if (igbPorts === MAX_IGB_PORTS) throw new Error(`too many igb NICs: at most ${MAX_IGB_PORTS} behind the IOMMU`);
+      igbPorts++;
+      address = `0000:${hex2(igbPorts)}:00.0`;
     } else {
       if (slot > 0x1e) throw new Error('too many NICs: at most 15 on the root bus');
       address = `0000:00:${hex2(slot)}.0`;
@@ -112,11 +129,15 @@ export function qemuArgs(spec: MachineSpec): string[] {
     // accept IOVAs anywhere in a 64-bit process's address space.
     '-device', 'intel-iommu,intremap=on,caching-mode=on,aw-bits=48',
     '-kernel', spec.kernel, '-initrd', spec.initrd,
-    '-append', `console=ttyS0 intel_iommu=on panic=-1 quiet loglevel=3 hugepages=${spec.hugepages}`,
+    // no_timer_check: on a loaded host the emulated guest is slow enough for Linux's IO-APIC timer check
+    // to fail, which panics with interrupt remapping on ("timer doesn't work through Interrupt-remapped
+    // IO-APIC", seen with load average 12); the emulated timer is fine, the check's deadline is not.
+    '-append', `console=ttyS0 intel_iommu=on panic=-1 quiet loglevel=3 no_timer_check hugepages=${spec.hugepages}`,
     '-virtfs', 'local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap',
     '-virtfs', `local,path=${spec.jobDir},mount_tag=job,security_model=none`,
   ];
   let rootPorts = 0;
+  let igbPorts = 0;
   if (placed.some((n) => n.withoutIommu)) {
     args.push('-device', `pxb-pcie,id=pcie.1,bus_nr=${BYPASS_BUS},bus=pcie.0,bypass_iommu=true`);
   }
@@ -129,6 +150,12 @@ export function qemuArgs(spec: MachineSpec): string[] {
       rootPorts++;
       args.push('-device', `pcie-root-port,id=rp${rootPorts},bus=pcie.1,chassis=${rootPorts}`);
       device += `,bus=rp${rootPorts}`;
+    } else if (nic.model === 'igb') {
+      const port = `igbport${igbPorts}`;
+      // Chassis numbers must differ from every other root port's (the bypass ports use 1, 2, ...).
+      args.push('-device', `pcie-root-port,id=${port},bus=pcie.0,addr=0x${hex2(FIRST_IGB_PORT_SLOT + igbPorts)},chassis=${0x40 + igbPorts}`);
+      igbPorts++;
+      device += `,bus=${port},addr=0x0`;
     } else {
       device += `,bus=pcie.0,addr=0x${nic.address.slice(8, 10)}`;
     }

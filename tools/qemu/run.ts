@@ -5,7 +5,7 @@
  *
  * Options:
  *   --nic SPEC       add a NIC; SPEC is comma-separated key=value: bind=vfio|kernel|kernel-up|none,
- *                    hub=N, model=e1000|e1000-82545em|e1000-82544gc, pcap=FILE, no-iommu
+ *                    hub=N, model=e1000|e1000-82545em|e1000-82544gc|igb, pcap=FILE, no-iommu
  *                    (default when no --nic: two NICs on hub 0, the first vfio, the second kernel-up)
  *   --timeout S      hard limit in seconds (default 300)
  *   --build          run `npm run compile` first (for scripts that require dist/)

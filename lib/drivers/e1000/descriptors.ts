@@ -10,7 +10,7 @@
  */
 
 /** Bytes per descriptor. */
-export const DESCRIPTOR_BYTES = 16;
+export { DESCRIPTOR_BYTES } from '../common/adv-descriptors';
 
 /** Receive status bits (SDM 3.2.3.1). */
 export const RXD_STAT = { DD: 1 << 0, EOP: 1 << 1, IXSM: 1 << 2 } as const;
@@ -32,14 +32,11 @@ const TX_COMMAND_WORD = (TXD_CMD.EOP | TXD_CMD.IFCS | TXD_CMD.RS) << 24;
 
 const TWO_TO_32 = 4294967296;
 
-/** Hands receive descriptor `i` to the NIC with a buffer at `iova`; clears the write-back words. */
-export function armRxDescriptor(ring: Uint32Array, i: number, iova: number): void {
-  const w = i << 2;
-  ring[w] = iova >>> 0;
-  ring[w + 1] = (iova / TWO_TO_32) >>> 0;
-  ring[w + 2] = 0;
-  ring[w + 3] = 0;
-}
+/**
+ * Hands receive descriptor `i` to the NIC with a buffer at `iova`; clears the write-back words. The
+ * read format (address, then zeros) is the advanced descriptors' too: one writer serves every ring.
+ */
+export { armRxDescriptor } from '../common/adv-descriptors';
 
 /** Status byte of receive descriptor `i` (0 until the NIC wrote it back). */
 export function rxStatus(ring: Uint32Array, i: number): number {

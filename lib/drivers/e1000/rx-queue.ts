@@ -5,41 +5,23 @@
  */
 import type { PacketBatch } from '../../memory/batch';
 import type { Mempool } from '../../memory/mempool';
+import { RxRing } from '../common/ring-slots';
 import { armRxDescriptor, RXD_ERR_FRAME, RXD_STAT } from './descriptors';
 import { REG } from './registers';
 
 /** Receive ring state; the registers are programmed by the device. */
-export class RxQueue {
+export class RxQueue extends RxRing {
   /** Frames dropped because their descriptor reported an error (or spanned several buffers). */
   errors = 0;
-  /** Buffer id held by each descriptor slot. */
-  private readonly slotIds: Uint32Array;
-  private readonly mask: number;
-  /** Next descriptor to look at (software's view of the head). */
-  private next = 0;
-  private readonly rdt = REG.RDT >>> 2;
 
   /**
+   * @param bar0 the device registers
    * @param ring the descriptor ring (4 words per descriptor), `size` descriptors long
+   * @param size ring size, a power of two
    * @param pool the buffers the NIC receives into
    */
-  constructor(
-    private readonly bar0: Uint32Array,
-    readonly ring: Uint32Array,
-    readonly size: number,
-    readonly pool: Mempool,
-  ) {
-    this.mask = size - 1;
-    this.slotIds = new Uint32Array(size);
-  }
-
-  /** Arms every slot with a buffer (the pool holds more buffers than the ring has slots). */
-  fill(): void {
-    for (let i = 0; i < this.size; i++) {
-      const id = this.pool.alloc();
-      this.slotIds[i] = id;
-      armRxDescriptor(this.ring, i, this.pool.iovaOf(id));
-    }
+  constructor(bar0: Uint32Array, ring: Uint32Array, size: number, pool: Mempool) {
+    super(bar0, REG.RDT, ring, size, pool);
   }
 
   /** Receives up to `max` frames into `batch` (emptied first). Returns how many. */
@@ -74,11 +56,7 @@ export class RxQueue {
       seen++;
       i = (i + 1) & mask;
     }
-    if (seen > 0) {
-      this.next = i;
-      // RDT is the last slot re-armed: equal RDH and RDT would mean "no free descriptors" to the NIC.
-      this.bar0[this.rdt] = (i - 1) & mask;
-    }
+    if (seen > 0) this.advance(i);
     batch.count = taken;
     return taken;
   }

@@ -5,7 +5,7 @@
  */
 import { TsnicError } from '../../errors';
 import type { PacketBatch } from '../../memory/batch';
-import { Mempool } from '../../memory/mempool';
+import { poolOf, TxRing } from '../common/ring-slots';
 import { writeTxDescriptor, TXD_STAT_DD } from './descriptors';
 import { REG } from './registers';
 
@@ -16,31 +16,15 @@ export const TX_CLEAN_CHUNK = 32;
 export const TX_MAX_FRAME = 16288;
 
 /** Transmit ring state; the registers are programmed by the device. */
-export class TxQueue {
-  private readonly slotIds: Uint32Array;
-  /** Mempool.registry index of each slot's buffer, so mixed pools return correctly. */
-  private readonly slotPools: Uint32Array;
-  private readonly mask: number;
-  /** Next descriptor to fill (software's tail). */
-  private tail = 0;
-  /** Oldest descriptor not yet cleaned. */
-  private clean = 0;
-  private readonly tdt = REG.TDT >>> 2;
-
-  constructor(
-    private readonly bar0: Uint32Array,
-    readonly ring: Uint32Array,
-    readonly size: number,
-    private readonly address: string,
-  ) {
-    this.mask = size - 1;
-    this.slotIds = new Uint32Array(size);
-    this.slotPools = new Uint32Array(size);
-  }
-
-  /** Descriptors handed to the NIC and not yet cleaned. */
-  get inFlight(): number {
-    return (this.tail - this.clean) & this.mask;
+export class TxQueue extends TxRing {
+  /**
+   * @param bar0 the device registers
+   * @param ring the descriptor ring (4 words per descriptor), `size` descriptors long
+   * @param size ring size, a power of two
+   * @param address the PCI address, for error messages
+   */
+  constructor(bar0: Uint32Array, ring: Uint32Array, size: number, private readonly address: string) {
+    super(bar0, REG.TDT, ring, size);
   }
 
   /** Returns the buffers of sent descriptors to their pools. */
@@ -53,12 +37,7 @@ export class TxQueue {
       const chunk = inFlight < TX_CLEAN_CHUNK ? inFlight : TX_CLEAN_CHUNK;
       const last = (this.clean + chunk - 1) & mask;
       if ((ring[(last << 2) + 3] & TXD_STAT_DD) === 0) return;
-      let i = this.clean;
-      for (let k = 0; k < chunk; k++) {
-        (Mempool.registry[this.slotPools[i]] as Mempool).free(this.slotIds[i]);
-        i = (i + 1) & mask;
-      }
-      this.clean = i;
+      this.release(chunk);
     }
   }
 
@@ -67,18 +46,14 @@ export class TxQueue {
     this.reclaim();
     const count = batch.count;
     if (count === 0) return 0;
-    const pool = batch.pool;
-    if (pool === null) {
-      throw new TsnicError('ERR_BATCH', 'txBatch: the batch has packets but no pool: set batch.pool to their mempool');
-    }
+    const pool = poolOf(batch);
     if (batch.hasChains) {
       throw new TsnicError(
         'ERR_BATCH',
         `${this.address}: txBatch: the e1000 driver sends each frame from one buffer; chained packets (PacketBatch.chain) are not supported: copy the frame into one buffer. Nothing was queued`,
       );
     }
-    // One slot stays empty: TDH == TDT means "nothing to send" to the NIC.
-    const free = this.size - 1 - this.inFlight;
+    const free = this.freeSlots();
     const n = count < free ? count : free;
     const ring = this.ring;
     const ids = batch.ids;
@@ -97,21 +72,7 @@ export class TxQueue {
       this.slotPools[t] = pool.index;
       t = (t + 1) & mask;
     }
-    if (n > 0) {
-      this.tail = t;
-      this.bar0[this.tdt] = t;
-      batch.consume(n);
-    }
+    if (n > 0) this.commit(t, batch, n);
     return n;
-  }
-
-  /** Returns every buffer still in the ring to its pool (the NIC must be stopped). */
-  drop(): void {
-    let i = this.clean;
-    while (i !== this.tail) {
-      Mempool.registry[this.slotPools[i]]?.free(this.slotIds[i]);
-      i = (i + 1) & this.mask;
-    }
-    this.clean = this.tail;
   }
 }

@@ -1,19 +1,12 @@
 /**
- * Advanced rx and tx descriptors of the 82599 (datasheet 7.1.6 and 7.2.3.2.4) as four 32-bit words in
- * a Uint32Array ring: descriptor `i` is words `4i .. 4i+3`. 64-bit bus addresses are written as two
- * halves. The writers are small enough for V8 to inline them into the rx/tx loops.
+ * Advanced rx and tx descriptors of the 82599 (datasheet 7.1.6 and 7.2.3.2.4). Their layout is shared
+ * with the 82576 (lib/drivers/common/adv-descriptors.ts); what is the 82599's own is the set of rx
+ * write-back error bits.
  */
-
-/** Bytes per descriptor (rx and tx). */
-export const DESCRIPTOR_BYTES = 16;
-
-/** Advanced rx write-back, dword 2 (7.1.6.2): extended status in bits 19:0, extended errors in 31:20. */
-export const RX_STATUS = {
-  /** Descriptor done. */
-  DD: 1 << 0,
-  /** End of packet: the last descriptor of a frame. */
-  EOP: 1 << 1,
-} as const;
+export {
+  DESCRIPTOR_BYTES, RX_LENGTH_MASK, RX_STATUS, TX_CMD, TX_CMD_ONE_BUFFER, TX_CMD_SEGMENT, TX_PAYLEN_SHIFT,
+  TX_STATUS_DD, armRxDescriptor, writeTxDescriptor, writeTxSegment,
+} from '../common/adv-descriptors';
 
 /**
  * Advanced rx write-back error bits that mean "the frame is bad" (7.1.6.2): RXE (bit 29, any MAC
@@ -21,69 +14,3 @@ export const RX_STATUS = {
  * error bits 30/31 (TCPE/IPE) are not included: checksum offload is off.
  */
 export const RX_ERROR_FRAME = 0x3f000000;
-
-/** Advanced rx write-back, dword 3 bits 15:0: bytes in this descriptor's buffer. */
-export const RX_LENGTH_MASK = 0xffff;
-
-/** Advanced tx data descriptor, dword 2 (7.2.3.2.4): DTALEN 15:0, DTYP 23:20, DCMD 31:24. */
-export const TX_CMD = {
-  /** DTYP = 0011b: advanced data descriptor. */
-  DTYP_DATA: 0x3 << 20,
-  /** End of packet. */
-  EOP: 1 << 24,
-  /** Insert FCS. */
-  IFCS: 1 << 25,
-  /** Report status: write DD back when done. */
-  RS: 1 << 27,
-  /** Descriptor extension: advanced format. */
-  DEXT: 1 << 29,
-} as const;
-
-/** dword 2 of a one-descriptor frame without its length: data, EOP, insert FCS, report status. */
-export const TX_CMD_ONE_BUFFER = (TX_CMD.DTYP_DATA | TX_CMD.EOP | TX_CMD.IFCS | TX_CMD.RS | TX_CMD.DEXT) >>> 0;
-
-/** dword 3: PAYLEN (the frame's length) in bits 31:14. */
-export const TX_PAYLEN_SHIFT = 14;
-
-/** Tx write-back, dword 3 bit 0: descriptor done. */
-export const TX_STATUS_DD = 1 << 0;
-
-const TWO_POW_32 = 4294967296;
-
-/** Writes the read format of rx descriptor `i`: packet buffer at `iova`, no header buffer (clears DD). */
-export function armRxDescriptor(ring: Uint32Array, i: number, iova: number): void {
-  const w = i << 2;
-  ring[w] = iova >>> 0;
-  ring[w + 1] = Math.floor(iova / TWO_POW_32);
-  ring[w + 2] = 0;
-  ring[w + 3] = 0;
-}
-
-/**
- * dword 2 of a frame's segment before its last: as {@link TX_CMD_ONE_BUFFER} without EOP and without
- * RS. The datasheet (7.2.3.2.4, DCMD.RS) allows RS only on a frame's last descriptor; the NIC writes
- * DD back there, never on a segment in the middle of a frame.
- */
-export const TX_CMD_SEGMENT = (TX_CMD.DTYP_DATA | TX_CMD.IFCS | TX_CMD.DEXT) >>> 0;
-
-/**
- * Writes tx descriptor `i` for one segment of a frame spread over several buffers (7.2.3.2.4): this
- * buffer's `length` in DTALEN, the whole frame's `frameLength` in PAYLEN (in every descriptor of the
- * frame, as Linux ixgbe does), EOP only when `last`.
- */
-export function writeTxSegment(ring: Uint32Array, i: number, iova: number, length: number, frameLength: number, last: boolean): void {
-  const w = i << 2;
-  ring[w] = iova >>> 0;
-  ring[w + 1] = Math.floor(iova / TWO_POW_32);
-  ring[w + 2] = ((last ? TX_CMD_ONE_BUFFER : TX_CMD_SEGMENT) | length) >>> 0;
-  ring[w + 3] = (frameLength << TX_PAYLEN_SHIFT) >>> 0;
-}
-
-/** Writes tx descriptor `i` for a whole frame of `length` bytes in one buffer at `iova`. */
-export function writeTxDescriptor(ring: Uint32Array, i: number, iova: number, length: number): void {
-  const w = i << 2;
-  ring[w] = iova >>> 0;
-  ring[w + 1] = Math.floor(iova / TWO_POW_32);
-  ring[w + 2] = (TX_CMD_ONE_BUFFER | length) >>> 0;
-  ring[w + 3] = (length << TX_PAYLEN_SHIFT) >>> 0;
-}

@@ -35,3 +35,40 @@ export async function receiveTestFrames(dev: NetDevice, count: number, size: num
   }
   return report;
 }
+
+/** Per rx queue, how many frames {@link receivePerQueue} took that `match` accepted. */
+export interface QueueCounts {
+  perQueue: number[];
+  total: number;
+  /** Frames received that `match` rejected (other traffic). */
+  other: number;
+}
+
+/**
+ * Polls each of `queues` rx queues of `dev` in turn until `want` matching frames arrived or
+ * `timeoutMs` passed (or `stop` says so), counting per queue.
+ */
+export async function receivePerQueue(
+  dev: NetDevice, queues: number, want: number, match: (data: Uint8Array, offset: number, length: number) => boolean, timeoutMs: number,
+): Promise<QueueCounts> {
+  const batch = new PacketBatch(64);
+  const counts: QueueCounts = { perQueue: new Array<number>(queues).fill(0), total: 0, other: 0 };
+  const end = Date.now() + timeoutMs;
+  while (counts.total < want && Date.now() < end) {
+    let got = 0;
+    for (let q = 0; q < queues; q++) {
+      const n = dev.rxBatch(q, batch);
+      const pool = dev.rxPool(q);
+      for (let k = 0; k < n; k++) {
+        if (match(pool.data, pool.offsetOf(batch.ids[k]), batch.lengths[k])) {
+          counts.perQueue[q]++;
+          counts.total++;
+        } else counts.other++;
+      }
+      batch.freeAll();
+      got += n;
+    }
+    if (got === 0) await yieldNow();
+  }
+  return counts;
+}

@@ -104,15 +104,40 @@ uint32_t* SimBar0(Card* card, int port) { return card->ports[port].regs.driverVi
 
 bool SimRegisterDma(Card* card, const void* addr, size_t size) { return card->dma.Register(addr, size); }
 
-// The driver released memory an enabled queue's descriptor ring lies in: on silicon the NIC could still
-// fetch descriptors from (and write packets through) it. Queues must be disabled and the port reset
-// first (datasheet 4.6.7.1.2 / 4.6.8.1.2: disabling a queue, then CTRL.RST).
+// True when one of the descriptors the NIC owns in this ring (from `head` up to the tail) points into
+// [start, end): a buffer the NIC may still write a frame into (rx) or read one from (tx).
+static bool OwnedBufferIn(Card* card, uint64_t base, uint32_t count, uint32_t head, uint32_t tail, uint64_t start,
+                          uint64_t end) {
+  if (count == 0 || tail >= count) return false;
+  for (uint32_t i = head; i != tail; i = i + 1 == count ? 0 : i + 1) {
+    const volatile uint32_t* d = reinterpret_cast<const volatile uint32_t*>(card->dma.Translate(base + i * 16ull, 16));
+    if (d == nullptr) return false;
+    const uint64_t addr = d[0] | static_cast<uint64_t>(d[1]) << 32;
+    if (addr >= start && addr < end) return true;
+  }
+  return false;
+}
+
+// The driver released memory an enabled queue still uses: its descriptor ring, or a buffer one of the
+// descriptors the NIC owns points to. On silicon the NIC could still fetch descriptors from, and write
+// packets through, that memory. Queues must be disabled and the port reset first (datasheet
+// 4.6.7.1.2 / 4.6.8.1.2: disabling a queue, then CTRL.RST).
 static void CheckFreedWhileActive(Card* card, uint64_t start, uint64_t end) {
   ApiLock lock(card);
   for (Port& p : card->ports) {
     bool active = false;
-    for (const RxQueue& q : p.rxq) active = active || (q.enabled && q.base >= start && q.base < end);
-    for (const TxQueue& q : p.txq) active = active || (q.enabled && q.base >= start && q.base < end);
+    for (uint32_t q = 0; q < kQueues && !active; q++) {
+      const RxQueue& rq = p.rxq[q];
+      if (rq.enabled) {
+        active = (rq.base >= start && rq.base < end) ||
+                 OwnedBufferIn(card, rq.base, rq.count, rq.head, p.regs.Load(RdBase(q) + kRdt), start, end);
+      }
+      const TxQueue& tq = p.txq[q];
+      if (tq.enabled && !active) {
+        active = (tq.base >= start && tq.base < end) ||
+                 OwnedBufferIn(card, tq.base, tq.count, tq.head, p.regs.Load(TdBase(q) + kTdt), start, end);
+      }
+    }
     if (active) Violate(p, kMemoryFreedWhileActive);
   }
 }

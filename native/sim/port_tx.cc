@@ -308,7 +308,10 @@ bool PortTx(Port& p) {
   bool work = paced && p.txWire.frames > 0 && WireDrain(p, nowPs);
   // DMATXCTL.TE (8.2.3.9.2) and RTTDCS.ARBDIS (8.2.3.10.2, 4.6.11.3.4: the descriptor arbiter is
   // disabled while the driver configures tx) both stop descriptor processing; the buffer still drains.
-  const bool active = (p.regs.Load(kDmatxctl) & kDmatxctlTe) && p.busMaster && !(p.regs.Load(kRttdcs) & kRttdcsArbdis);
+  // So does a link that is down: the MAC cannot send, the tx DMA stops and descriptors stay pending
+  // (Linux's ixgbe watchdog resets the NIC to flush them; a queue disable cannot complete meanwhile).
+  const bool active = (p.regs.Load(kDmatxctl) & kDmatxctlTe) && p.busMaster && p.linkUp &&
+                      !(p.regs.Load(kRttdcs) & kRttdcsArbdis);
   for (uint32_t q = 0; q < kQueues; q++) {
     TxQueue& tq = p.txq[q];
     if (!tq.enabled) {

@@ -21,6 +21,10 @@ const CHILD_TIMEOUT_MS = 60_000;
 const KNOWN_GAPS: Record<string, string> = {
   'rx-missed-without-qprdc':
     'QPRDC(n) shares page 0x1000 with RDT, so its clear-on-read cannot be trapped; the model counts DROP_EN drops in RXMPC(0)',
+  'rx-tail-before-rearm':
+    'the window between the early RDT write and the re-arm is a few hundred ns; the model fetches on its next pass, usually after it',
+  'tx-tail-before-descriptors':
+    'the window between the early TDT write and the descriptor writes is a few hundred ns; caught only when a model pass falls inside it',
 };
 
 /** Minimum share of variants caught. */
@@ -83,8 +87,8 @@ export function findings(r: ScenarioResult | { crashed: string }): string[] {
     out.push(`rx: RSS left a queue empty (queue 0: ${String(rx.queue0)}, queue 1: ${String(rx.queue1)})`);
   }
   const starve = p.starve;
-  if (starve !== undefined && starve.error === undefined && Number(starve.queue0) < Number(starve.peerSent) / 4) {
-    out.push(`starve: queue 0 took ${String(starve.queue0)} of ${String(starve.peerSent)} frames while queue 1 was full (head-of-line blocking)`);
+  if (starve !== undefined && starve.error === undefined && Number(starve.bufferOverflows) > 0) {
+    out.push(`starve: the shared packet buffer overflowed ${String(starve.bufferOverflows)} times while queue 1 was full (head-of-line blocking)`);
   }
   if (p.open !== undefined && p.open.completed && p.close === undefined) out.push('close: never reached');
   return out;
@@ -92,9 +96,12 @@ export function findings(r: ScenarioResult | { crashed: string }): string[] {
 
 t.test('every variant still applies to the driver source', async (t) => {
   for (const m of MUTANTS) {
-    const source = readFileSync(path.join(ROOT, m.file), 'utf8');
-    const first = source.indexOf(m.find);
-    t.ok(first >= 0 && source.indexOf(m.find, first + 1) < 0, `${m.name}: its text occurs exactly once in ${m.file}`);
+    let source = readFileSync(path.join(ROOT, m.file), 'utf8');
+    for (const e of m.edits) {
+      const first = source.indexOf(e.find);
+      t.ok(first >= 0 && source.indexOf(e.find, first + 1) < 0, `${m.name}: its text occurs exactly once in ${m.file}`);
+      source = source.replace(e.find, () => e.replace);
+    }
   }
   t.ok(MUTANTS.length >= 25, `${MUTANTS.length} variants`);
   const docs = readFileSync(path.join(ROOT, 'docs', 'simulator.md'), 'utf8');

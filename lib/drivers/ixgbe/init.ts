@@ -22,6 +22,12 @@ export const RESET_SETTLE_MS = 10;
 export const AUTO_READ_TIMEOUT_MS = 1000;
 /** How long a queue's ENABLE bit may take to read back as written. */
 export const QUEUE_TIMEOUT_MS = 1000;
+/**
+ * How long to wait after writing a queue's ENABLE bit before reading it back: the bit reports the
+ * queue's state, which the NIC changes some time after the write (Linux sleeps 1 to 2 ms before each
+ * read of RXDCTL/TXDCTL when it enables or disables a queue).
+ */
+export const QUEUE_SETTLE_MS = 1;
 /** How long PCIe master disable may take (Linux allows 800 polls of 100 us, 5.2.5.3.2). */
 export const MASTER_DISABLE_TIMEOUT_MS = 80;
 /** How long SECRXSTAT.SECRX_RDY may take once the rx data path is gated (Linux polls 40 x 1 ms). */
@@ -235,6 +241,7 @@ function queueTimeout(address: string, what: string, q: number, state: string): 
 /** 4.6.7.1: enable rx queue `q` and wait for the enable bit (the ring is then filled and RDT moved). */
 export function enableRxQueue(bar0: Uint32Array, address: string, q: number): void {
   setFlags(bar0, rxdctl(q), QUEUE_ENABLE);
+  pause(QUEUE_SETTLE_MS);
   waitSet(bar0, rxdctl(q), QUEUE_ENABLE, QUEUE_TIMEOUT_MS, queueTimeout(address, 'RXDCTL', q, 'as set'));
 }
 
@@ -243,11 +250,16 @@ export function enableTxQueue(bar0: Uint32Array, address: string, q: number): vo
   set(bar0, tdh(q), 0);
   set(bar0, tdt(q), 0);
   setFlags(bar0, txdctl(q), QUEUE_ENABLE);
+  pause(QUEUE_SETTLE_MS);
   waitSet(bar0, txdctl(q), QUEUE_ENABLE, QUEUE_TIMEOUT_MS, queueTimeout(address, 'TXDCTL', q, 'as set'));
 }
 
-/** Polls until `(reg & mask) === 0` or `timeoutMs` passed; true when it cleared. Never throws. */
+/**
+ * Waits {@link QUEUE_SETTLE_MS}, then polls until `(reg & mask) === 0` or `timeoutMs` passed; true
+ * when it cleared. Never throws.
+ */
 function settleClear(bar0: Uint32Array, offset: number, mask: number, timeoutMs: number): boolean {
+  pause(QUEUE_SETTLE_MS);
   const deadline = Date.now() + timeoutMs;
   while ((get(bar0, offset) & mask) !== 0) {
     if (Date.now() > deadline) return false;

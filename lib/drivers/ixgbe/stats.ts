@@ -18,12 +18,6 @@ const TWO_POW_32 = 4294967296;
  * `rxQueues` is how many rx queues are in use.
  */
 export function accumulateStats(bar0: Uint32Array, into: DeviceStats, rxQueues: number): void {
-  into.rxPackets += bar0[REG.GPRC >>> 2];
-  into.txPackets += bar0[REG.GPTC >>> 2];
-  const gorcl = bar0[REG.GORCL >>> 2];
-  into.rxBytes += gorcl + bar0[REG.GORCH >>> 2] * TWO_POW_32;
-  const gotcl = bar0[REG.GOTCL >>> 2];
-  into.txBytes += gotcl + bar0[REG.GOTCH >>> 2] * TWO_POW_32;
   // Frames the port could not take: those lost because packet buffer 0 (the only one without DCB) was
   // full, in RXMPC[0], and those a queue dropped for want of a descriptor (SRRCTL.DROP_EN), in QPRDC
   // of that queue (Linux's hw_rx_no_dma_resources).
@@ -31,5 +25,13 @@ export function accumulateStats(bar0: Uint32Array, into: DeviceStats, rxQueues: 
   const queues = rxQueues < MAX_RX_QUEUES ? rxQueues : MAX_RX_QUEUES;
   for (let q = 0; q < queues; q++) missed += bar0[qprdc(q) >>> 2];
   into.rxMissed += missed;
+  // The 82599 counts missed frames in GPRC too (Linux and FreeBSD ixgbe take RXMPC back out of it, a
+  // documented hardware workaround): the frames that reached the host are GPRC less the missed ones.
+  into.rxPackets += bar0[REG.GPRC >>> 2] - missed;
+  into.txPackets += bar0[REG.GPTC >>> 2];
+  const gorcl = bar0[REG.GORCL >>> 2];
+  into.rxBytes += gorcl + bar0[REG.GORCH >>> 2] * TWO_POW_32;
+  const gotcl = bar0[REG.GOTCL >>> 2];
+  into.txBytes += gotcl + bar0[REG.GOTCH >>> 2] * TWO_POW_32;
   into.rxCrcErrors += bar0[REG.CRCERRS >>> 2];
 }

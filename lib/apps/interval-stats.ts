@@ -23,14 +23,23 @@ export interface IntervalStats {
   rx_bytes: number;
   /** Frames the NIC dropped for want of a free rx descriptor. */
   rx_missed: number;
-  /** Frames the driver dropped because their descriptor reported an error (CRC, length, ...). */
+  /**
+   * Frames lost to receive errors: those the NIC's MAC dropped for a bad CRC (CRCERRS; without
+   * FCTRL.SBP they never reach a descriptor) and those the driver dropped because their descriptor
+   * reported an error.
+   */
   rx_errors: number;
   /** Frames the app freed because the tx ring was full (forwarder only). */
   tx_dropped: number;
   /** Million frames per second in the app's direction: tx for pktgen and the forwarder, rx for capture and stats. */
   mpps: number;
-  /** Gbit/s of frame bytes (FCS, preamble and gap excluded) in the same direction. */
+  /** Gbit/s of frame bytes (L2: FCS, preamble and gap excluded) in the same direction. */
   gbps: number;
+  /**
+   * Gbit/s on the wire (L1) in the same direction: frame bytes plus, per frame, the 4-byte FCS, the
+   * 8-byte preamble and SFD and the 12-byte inter-frame gap; 10 at line rate whatever the frame size.
+   */
+  gbps_wire: number;
   /** Link state at the end of the interval. */
   link_up: boolean;
   /** Simulated ports only: frames the far end received (the tester's checker, or the receiving port). */
@@ -99,7 +108,7 @@ export class PortMeter {
     // Device first, then the peer (as in every snapshot): a frame the device counts is already sent.
     const stats = dev.readStats(this.deviceStats);
     this.missedAtStart = stats.rxMissed;
-    this.errorsAtStart = stats.rxErrors;
+    this.errorsAtStart = stats.rxErrors + stats.rxCrcErrors;
     this.peerAtStart = peer?.stats();
     this.last = this.snapshot('total', startMs);
   }
@@ -175,10 +184,11 @@ export class PortMeter {
       rx_packets: this.rxPackets,
       rx_bytes: this.rxBytes,
       rx_missed: stats.rxMissed - this.missedAtStart,
-      rx_errors: stats.rxErrors - this.errorsAtStart,
+      rx_errors: stats.rxErrors + stats.rxCrcErrors - this.errorsAtStart,
       tx_dropped: this.txDropped,
       mpps: 0,
       gbps: 0,
+      gbps_wire: 0,
       link_up: linkUp,
     };
     const base = this.peerAtStart;
@@ -193,6 +203,9 @@ export class PortMeter {
   }
 }
 
+/** Bytes a frame takes on the wire besides its own: FCS 4, preamble and SFD 8, inter-frame gap 12. */
+const WIRE_OVERHEAD_BYTES = 24;
+
 /** Rounds to `digits` decimals (readable JSON; far below what a 1 s interval can resolve). */
 function round(n: number, digits: number): number {
   const f = 10 ** digits;
@@ -204,6 +217,7 @@ function withRates(s: IntervalStats, direction: 'tx' | 'rx'): IntervalStats {
   const bytes = direction === 'tx' ? s.tx_bytes : s.rx_bytes;
   s.mpps = s.seconds > 0 ? round(packets / s.seconds / 1e6, 4) : 0;
   s.gbps = s.seconds > 0 ? round((bytes * 8) / s.seconds / 1e9, 4) : 0;
+  s.gbps_wire = s.seconds > 0 ? round(((bytes + packets * WIRE_OVERHEAD_BYTES) * 8) / s.seconds / 1e9, 4) : 0;
   s.seconds = round(s.seconds, 6);
   return s;
 }

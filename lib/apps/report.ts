@@ -16,7 +16,10 @@ function rate(n: number): string {
   return n.toFixed(2);
 }
 
-/** One device's interval as text: `sim:0  tx 14.88 Mpps 10.00 Gbit/s  rx ...  missed 0  link up`. */
+/**
+ * One device's interval as text: `sim:0  tx 14.88 Mpps 7.14 Gbit/s  rx ...  missed 0  link up`. Gbit/s
+ * counts frame bytes (L2); the totals add the wire rate (L1, with FCS, preamble and gap).
+ */
 export function formatInterval(s: IntervalStats): string {
   const txMpps = s.seconds > 0 ? s.tx_packets / s.seconds / 1e6 : 0;
   const rxMpps = s.seconds > 0 ? s.rx_packets / s.seconds / 1e6 : 0;
@@ -40,7 +43,7 @@ export function formatTotal(s: IntervalStats): string {
   if (s.rx_dropped !== undefined && s.rx_dropped > 0) line += `, port dropped ${s.rx_dropped}`;
   if (s.rx_discarded !== undefined && s.rx_discarded > 0) line += `, discarded ${s.rx_discarded}`;
   if (s.tx_dropped > 0) line += `, dropped ${s.tx_dropped}`;
-  line += `, ${rate(s.mpps)} Mpps ${rate(s.gbps)} Gbit/s`;
+  line += `, ${rate(s.mpps)} Mpps ${rate(s.gbps)} Gbit/s of frames (${rate(s.gbps_wire)} Gbit/s on the wire)`;
   if (s.peer_tx_packets !== undefined && s.peer_tx_packets > 0) line += `; peer sent ${s.peer_tx_packets}`;
   if (s.peer_rx_packets !== undefined && (s.tx_packets > 0 || s.peer_rx_packets > 0)) {
     line += `; peer received ${s.peer_rx_packets}`;

@@ -19,8 +19,8 @@ export const captureCommand: Command = {
     ],
     notes: [
       'Without --count or --duration, captures until Ctrl-C. On a simulated port wired to its tester,',
-      "the tester's generator feeds the port (--count 60-byte frames at 10 Gbit/s line rate, or what the",
-      'spec sets up) from the moment the capture starts; at the end, frames still in flight are received',
+      "the tester's generator feeds the port (60-byte frames at 10 Gbit/s line rate until the capture ends,",
+      'or what the spec sets up) from the moment the capture starts; at the end, frames still in flight are received',
       '(past --count: counted as rx_discarded) so that peer_tx_packets = rx_packets + rx_missed +',
       'rx_errors + rx_dropped + rx_discarded.',
       '',
@@ -44,7 +44,7 @@ export const captureCommand: Command = {
         nanosecond: flagOption(args, 'nanosecond'),
         batch: numberOption(args, 'batch'),
         signal,
-        source: simSource(spec, count ?? 0),
+        source: simSource(spec, 0),
         onInterval: (s) => reporter.interval([s]),
       }),
     );

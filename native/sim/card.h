@@ -135,6 +135,7 @@ struct Port {
                                        // the effective one: off while CTRL.GIO_DIS blocks master requests
   bool masterBlocked = false;          // CTRL.GIO_DIS seen set
   uint64_t masterBlockedPass = 0;
+  uint64_t masterBlockedAt = 0;       // ns: when GIO_DIS was seen
   std::atomic<bool> gioEnabled{true};  // STATUS.GIO_MASTER_ENABLE as the model decides it
   bool secRxDisSeen = false;           // SECRXCTRL.RX_DIS seen set
   uint64_t secRxDisPass = 0, secRxReadyAt = 0;

@@ -377,14 +377,19 @@ static void ServeEerd(Port& p) {
 // PCIe master disable (datasheet 5.2.5.3.2, 4.6.3.2; Linux ixgbe_disable_pcie_master): CTRL.GIO_DIS
 // blocks new master requests at once (the model stops all DMA from the pass that sees it), and
 // STATUS.GIO_MASTER_ENABLE clears once none is pending: at a later pass, when every DMA the model
-// started before the block has finished. Clearing GIO_DIS (or a reset) lets requests flow again.
-static void UpdateMasterDisable(Port& p, uint32_t ctrl) {
+// started before the block has finished, and no sooner than kMasterDisableUs after the block (pending
+// PCIe completions take that long on silicon; Linux polls every 100 us). Clearing GIO_DIS (or a
+// reset) lets requests flow again.
+static constexpr uint32_t kMasterDisableUs = 100;
+
+static void UpdateMasterDisable(Port& p, uint32_t ctrl, uint64_t now) {
   if (ctrl & kCtrlGioDis) {
     if (!p.masterBlocked) {
       p.masterBlocked = true;
       p.masterBlockedPass = p.passes;
+      p.masterBlockedAt = now;
       p.busMaster = false;
-    } else if (p.passes > p.masterBlockedPass) {
+    } else if (p.passes > p.masterBlockedPass && now >= p.masterBlockedAt + Us(kMasterDisableUs)) {
       p.gioEnabled.store(false);
     }
   } else if (p.masterBlocked) {
@@ -461,7 +466,7 @@ bool PortControl(Port& p, uint64_t now) {
   r.Store(kLinks, p.linksValue);
   p.linksPublished = p.linksValue;
   if (r.Load(kStatus) != p.statusValue) Violate(p, kReadOnlyRegisterWritten);
-  UpdateMasterDisable(p, ctrl);
+  UpdateMasterDisable(p, ctrl, now);
   p.statusValue = (p.statusValue & ~kStatusGio) | (p.gioEnabled.load() ? kStatusGio : 0);
   r.Store(kStatus, p.statusValue);
   UpdateSecRx(p, now);

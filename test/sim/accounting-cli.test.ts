@@ -42,11 +42,12 @@ function checkIntervals(t: Test, intervals: IntervalStats[], bound: number): voi
 
 t.test('capture sim:0 --count 1000: 1000 received, and the peer sent exactly what was received or counted lost', async (t) => {
   const out = await records(t, ['capture', 'sim:0', '--count', '1000', '--out', path.join(dir, 'a.pcap')]);
-  // No --duration: this is the command line as reported. It also ends once the tester's 1000 frames
-  // are all received or counted lost (frames stuck in a ring the driver never re-arms are neither:
-  // then the child's timeout ends it).
+  // No --duration: this is the command line as reported. The tester feeds the port at line rate until
+  // the capture has its 1000 frames; what a host slower than the wire could not take is missed, and
+  // what arrived after the 1000th frame is discarded: every frame sent is one or the other.
   const total = out[out.length - 1];
-  t.match(total, { type: 'total', rx_packets: 1000, peer_tx_packets: 1000, rx_discarded: 0 });
+  t.match(total, { type: 'total', rx_packets: 1000 });
+  t.ok((total.peer_tx_packets ?? 0) >= 1000, `the peer sent ${total.peer_tx_packets} frames`);
   t.equal(unaccounted(total), 0, balanceText(total));
 });
 

@@ -12,12 +12,14 @@ import type { IxgbeDevice } from '../../lib/drivers/ixgbe';
 import { PacketBatch } from '../../lib/memory/batch';
 import { Mempool } from '../../lib/memory/mempool';
 import { rxLost, SeqLedger } from './balance';
+import { lineRatePps } from '../../lib/bus/sim';
 import { assertConformant, openPort, testCard } from './ixgbe-helpers';
 import { testFrame, verifyFrame } from './model-helpers';
 import { waitForTraffic } from './traffic-watch';
 
-/** The generator's rate, frames per second. */
+/** The generator's rate, frames per second (or line rate, for frames too large for this rate). */
 const RATE_PPS = 2e6;
+const rateFor = (size: number): number => Math.min(RATE_PPS, Math.floor(lineRatePps(size)));
 
 const FRAMES = Number(process.env.TSNIC_VOLUME_FRAMES ?? 10_000_000);
 /** Generator runs: the generator has one size per run, so rx and forwarding cycle through these. */
@@ -44,7 +46,7 @@ async function receiveRun(dev: IxgbeDevice, card: SimCard, size: number, count: 
   const batch = new PacketBatch(64);
   const missedBefore = rxLost(dev.readStats());
   let stats = dev.readStats();
-  card.tester(0).startGenerator({ count, frameSize: size, ratePps: RATE_PPS });
+  card.tester(0).startGenerator({ count, frameSize: size, ratePps: rateFor(size) });
   const seq = new SeqLedger();
   await waitForTraffic(`${count} frames of ${size}`, () => {
     const n = dev.rxBatch(0, batch);
@@ -168,7 +170,7 @@ t.test(`forwarding: ${FRAMES} frames generator -> port 0 -> port 1 -> checker`, 
     assertConformant(t, card, 1);
     card.tester(1).resetStats();
     const missedBefore = rxLost(dev0.readStats());
-    card.tester(0).startGenerator({ count: PER_RUN, frameSize: size, ratePps: RATE_PPS });
+    card.tester(0).startGenerator({ count: PER_RUN, frameSize: size, ratePps: rateFor(size) });
     let runReceived = 0;
     let forwarded = 0;
     let runMissed = 0;

@@ -73,7 +73,11 @@ export function findings(r: ScenarioResult | { crashed: string }): string[] {
   }
   const tx = p.tx;
   if (tx !== undefined && Number(tx.peerDamaged) > 0) out.push(`tx: the peer found ${String(tx.peerDamaged)} frames missing, late or corrupt`);
-  for (const name of ['rx', 'starve']) {
+  const trickle = p.trickle;
+  if (trickle !== undefined && trickle.error === undefined && Number(trickle.missed) > 0) {
+    out.push(`trickle: ${String(trickle.missed)} of ${String(trickle.peerSent)} frames missed at a rate any driver keeps up with`);
+  }
+  for (const name of ['trickle', 'rx', 'starve']) {
     const ph = p[name];
     if (ph === undefined || ph.error !== undefined) continue;
     const sent = Number(ph.peerSent);

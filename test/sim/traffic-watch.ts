@@ -61,7 +61,7 @@ export function progressOf(w: Watched): number {
   for (const p of portsOf(w)) {
     const c = w.card.counters(p);
     const s = w.card.tester(p).stats();
-    sum += c.rxDelivered + c.rxMissed + c.rxDroppedDisabled + c.rxFiltered + c.rxOversize + c.rxLinkDown;
+    sum += c.rxDelivered + c.rxMissed + c.rxDropEn + c.rxErrorsDropped + c.rxDroppedDisabled + c.rxFiltered + c.rxOversize + c.rxLinkDown;
     sum += c.txFrames + c.txDroppedLinkDown + c.txDescriptors + s.txPackets + s.rxPackets + (c.linkUp ? 1 : 0);
   }
   return sum;

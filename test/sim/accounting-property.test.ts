@@ -46,7 +46,9 @@ interface Case {
 function makeCase(rand: () => number): Case {
   const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
   const frameSize = rand() < 0.15 ? int(1515, 9018) : rand() < 0.3 ? 60 : int(60, 1514);
-  const rate = rand() < 0.25 ? 'line' : Math.round(10 ** (4 + rand() * 2.5));
+  // A rate above line rate for the frame size is refused by the tester: such draws become 'line'.
+  const drawn = Math.round(10 ** (4 + rand() * 2.5));
+  const rate = rand() < 0.25 || drawn > lineRatePps(frameSize) ? 'line' : drawn;
   const pps = rate === 'line' ? lineRatePps(frameSize) : rate;
   const count = int(1, Math.max(1, Math.min(20_000, Math.floor(pps * MAX_CASE_SECONDS))));
   const app = rand() < 0.5 ? 'stats' : 'capture';

@@ -3,7 +3,7 @@
 // HLREG0.TXCRCEN, and descriptors fetched as soon as the tail covers them.
 import t, { type Test } from 'tap';
 import { performance } from 'node:perf_hooks';
-import { fastCard, R, Regs, RxRing, sleep, testFrame, TxRing, waitFor } from './model-helpers';
+import { fastCard, modelPass, R, Regs, RxRing, sleep, testFrame, TxRing, waitFor } from './model-helpers';
 import type { SimCard } from '../../lib/bus/sim';
 
 const TDH = 0x10;
@@ -230,6 +230,7 @@ t.test('tx: descriptors fetched before a queue was disabled are forgotten when i
   // disable completes (a tx disable waits for every descriptor up to TDT otherwise).
   regs.set(b + 0x28, 0);
   regs.set(b + 0x18, 0);
+  await modelPass(regs); // the model sees the disable request (a read right after the write returns the write)
   await waitFor('TXDCTL.ENABLE clear', () => (regs.get(b + 0x28) & (1 << 25)) === 0);
   regs.set(b + 0x10, 0);
   tx.tail = 0;

@@ -1,6 +1,10 @@
 // The 82599 EEPROM checksum rule on synthetic images, and the EERD read protocol over plain memory.
 import t from 'tap';
-import { computeChecksum, eepromWords, readWord } from '../../lib/drivers/ixgbe/eeprom';
+import { readEerdWord } from '../../lib/drivers/common/eerd';
+import { computeChecksum, eepromWords } from '../../lib/drivers/ixgbe/eeprom';
+
+const EERD_OFFSET = 0x10014; // 82599 EERD (8.2.3.2.2)
+const readWord = (bar0: Uint32Array, address: string, word: number): number => readEerdWord(bar0, EERD_OFFSET, address, word);
 
 /** A 2048-word image: erased (0xFFFF) except what `words` sets. */
 function image(words: Record<number, number>): Uint16Array {

@@ -8,8 +8,11 @@ import { TsnicError } from '../../errors';
 /** EERD fields. */
 export const EERD = { START: 1 << 0, DONE: 1 << 1, ADDR_SHIFT: 2, DATA_SHIFT: 16 } as const;
 
-/** How long one EERD read may take before the EEPROM is declared unresponsive. */
-export const EERD_TIMEOUT_MS = 100;
+/**
+ * How long one EERD read may take before the EEPROM is declared unresponsive (Linux's ixgbe allows
+ * 100000 polls 5 us apart).
+ */
+export const EERD_TIMEOUT_MS = 500;
 
 /** Reads EEPROM word `word` through the EERD register at byte offset `eerdOffset`; returns 0..0xFFFF. */
 export function readEerdWord(bar0: Uint32Array, eerdOffset: number, address: string, word: number): number {

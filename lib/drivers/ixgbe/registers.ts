@@ -191,14 +191,6 @@ export const EEC = {
   SIZE_MASK: 0xf,
 } as const;
 
-/** EERD fields (8.2.3.2.2). */
-export const EERD = {
-  START: 1 << 0,
-  DONE: 1 << 1,
-  ADDR_SHIFT: 2,
-  DATA_SHIFT: 16,
-} as const;
-
 /** RDRXCTL bits (8.2.3.8.8). */
 export const RDRXCTL = {
   /** Strip the CRC (must match HLREG0.RXCRCSTRP). */

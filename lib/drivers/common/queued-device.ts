@@ -35,6 +35,8 @@ export abstract class QueuedDevice implements NetDevice {
   private lastStatsRead = Date.now();
   /** The queue {@link rxBurstAll} serves first next time. */
   private firstRxQueue = 0;
+  /** The station address as text; a driver that can change it updates this. */
+  protected macText: string;
 
   /**
    * @param pci the function underneath
@@ -45,13 +47,14 @@ export abstract class QueuedDevice implements NetDevice {
    */
   protected constructor(
     readonly pci: PciFunction,
-    readonly mac: string,
+    mac: string,
     private readonly rings: DmaRegion,
     private readonly pool: Mempool,
     rx: AdvRxQueue[],
     tx: AdvTxQueue[],
     private readonly statsIntervalMs: number,
   ) {
+    this.macText = mac;
     this.rx = rx;
     this.tx = tx;
     this.allRx = rx.slice();
@@ -74,6 +77,11 @@ export abstract class QueuedDevice implements NetDevice {
   /** The PCI address. */
   get address(): string {
     return this.pci.address;
+  }
+
+  /** Station MAC address, `aa:bb:cc:dd:ee:ff`. */
+  get mac(): string {
+    return this.macText;
   }
 
   get closed(): boolean {
@@ -190,7 +198,8 @@ export abstract class QueuedDevice implements NetDevice {
     if (Date.now() - this.lastStatsRead >= this.statsIntervalMs) this.collectStats();
   }
 
-  private checkOpen(): void {
+  /** Throws ERR_DEVICE_CLOSED once {@link close} ran. */
+  protected checkOpen(): void {
     if (this.isClosed) throw this.closedError();
   }
 

@@ -5,6 +5,7 @@
  */
 import type { LinkStatus } from '../../device';
 import { TsnicError } from '../../errors';
+import type { RingPlacement } from '../common/queue-memory';
 import type { LinkSetup } from './ids';
 import {
   AUTOC, CTRL, CTRL_EXT_NS_DIS, CTRL_RST_MASK, DCA_RXCTRL_RESERVED_12, DMATXCTL_TE, DTXMXSZRQ_MAX, EEC, EIMC_ALL, FCTRL,
@@ -136,11 +137,6 @@ export function linkFromLinks(links: number): LinkStatus {
   return { up: true, speedMbps: speed === 3 ? 10_000 : speed === 2 ? 1000 : speed === 1 ? 100 : 0 };
 }
 
-/** Where a ring lives: its bus address and its length in descriptors. */
-export interface RingPlacement {
-  iova: number;
-  size: number;
-}
 
 /**
  * Turns receive on with the 82599's Rx-enable sequence, as Linux and DPDK do it on this chip: gate

@@ -61,9 +61,10 @@ t.test('stats sim:0 --duration 2: received never exceeds what the peer sent; the
   t.equal(unaccounted(total), 0, balanceText(total));
   t.ok(intervals.length >= 4, `${intervals.length} interval records`);
   // The device's counters and the tester's are read a few register reads apart (the simulator serves
-  // statistics registers through a fault handler); at line rate up to ~2 ms of frames may be sent
-  // in between, counted as in flight.
-  checkIntervals(t, intervals, inFlightBound(512, 60) + Math.ceil(lineRatePps(60) * 0.002));
+  // statistics registers through a fault handler, and a busy machine may deschedule the process in
+  // between); at line rate the frames sent in those moments (allowed: up to 20 ms) count as in flight.
+  // What must never happen is a negative count: a frame the device counted before the peer sent it.
+  checkIntervals(t, intervals, inFlightBound(512, 60) + Math.ceil(lineRatePps(60) * 0.02));
 });
 
 t.test('capture "sim:0,frameSize=1514,rate=1000,count=50" --duration 1: all 50 frames, none lost', async (t) => {

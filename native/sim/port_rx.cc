@@ -161,6 +161,15 @@ static bool RxPrefetch(Port& p, RxQueue& rq, uint32_t q) {
   return true;
 }
 
+// Descriptors the hardware owns now, from head up to (not including) RDT: 7.1.9, RDT == RDH means none.
+// Descriptors fetched into the cache earlier are used only while this says they are still owned (a
+// driver that moved RDT back onto RDH has given the NIC nothing to write).
+static uint32_t Owned(Port& p, const RxQueue& rq, uint32_t q) {
+  const uint32_t tail = p.regs.Load(RdBase(q) + kRdt);
+  if (tail >= rq.count) return 0;
+  return tail >= rq.head ? tail - rq.head : tail + rq.count - rq.head;
+}
+
 // Takes the first cached descriptor (the one at head).
 static uint64_t RxPop(RxQueue& rq) {
   const uint64_t a = rq.cacheAddr[rq.cacheFirst];
@@ -192,6 +201,7 @@ static Write WriteFrame(Port& p, uint32_t q, const uint8_t* frame, uint32_t len,
     total += 4;
   }
   const uint32_t need = (total + rq.bufSize - 1) / rq.bufSize;
+  if (need > Owned(p, rq, q)) return Write::kNoDescriptor;
   if (need > rq.cacheCount || rq.cacheHead != rq.head) {
     if (!RxPrefetch(p, rq, q) || need > rq.cacheCount) return Write::kNoDescriptor;
   }
@@ -401,6 +411,8 @@ static uint64_t DeliverDirect(Port& p, Generator& g, uint64_t n) {
   const uint32_t flows = g.config.flows;
   uint64_t consumed = 0;
   uint64_t delivered = 0;
+  const uint32_t owned = Owned(p, rq, 0);
+  if (owned < n) n = owned;
   while (consumed < n) {
     if (rq.cacheCount == 0 || rq.cacheHead != rq.head) {
       if (!RxPrefetch(p, rq, 0) || rq.cacheCount == 0) break;

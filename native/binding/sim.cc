@@ -269,8 +269,6 @@ Napi::Value SelfTest(const Napi::CallbackInfo& info) {
   return o;
 }
 
-}  // namespace
-
 // simStep(handle, passes): runs model passes on this thread; returns the ns spent inside them.
 Napi::Value Step(const Napi::CallbackInfo& info) {
   CardEntry* e = Entry(info);
@@ -292,6 +290,15 @@ Napi::Value SetThread(const Napi::CallbackInfo& info) {
     sim::SimStopThread(e->card);
   }
   return info.Env().Undefined();
+}
+
+}  // namespace
+
+// The card behind a handle, or null (for native/binding/bench.cc's lockstep reference).
+sim::Card* SimCardOfHandle(int handle) {
+  std::lock_guard<std::mutex> guard(g_lock);
+  auto it = g_cards.find(handle);
+  return it == g_cards.end() ? nullptr : it->second->card;
 }
 
 void InitSim(Napi::Env env, Napi::Object exports) {

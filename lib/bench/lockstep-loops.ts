@@ -18,6 +18,8 @@ export interface LockstepResult {
   ns: number;
   /** The part of `ns` spent inside model passes, ns. */
   modelNs: number;
+  /** Loop iterations, one model pass (one `step()` call) each. */
+  passes: number;
 }
 
 /** What the lockstep pktgen did, and the sequence number its next run starts from (the checker's next). */
@@ -50,7 +52,7 @@ export function txLockstep(card: SimCard, dev: NetDevice, pool: Mempool, batch: 
   const ns = (performance.now() - start) * 1e6;
   const nextSeq = (seq - batch.count) >>> 0;
   batch.freeAll();
-  return { packets, ns, modelNs, nextSeq };
+  return { packets, ns, modelNs, passes: iter, nextSeq };
 }
 
 /** rx only in lockstep: one model pass, then rxBatch, frames freed straight back. */
@@ -67,7 +69,7 @@ export function rxLockstep(card: SimCard, dev: NetDevice, batch: PacketBatch, li
     packets += dev.rxBatch(0, batch);
     batch.freeAll();
   }
-  return { packets, ns: (performance.now() - start) * 1e6, modelNs };
+  return { packets, ns: (performance.now() - start) * 1e6, modelNs, passes: iter };
 }
 
 /** Bidirectional forwarding in lockstep: one model pass, then a batch each way. */
@@ -90,5 +92,5 @@ export function forwardLockstep(card: SimCard, a: NetDevice, b: NetDevice, batch
     packets += forwardOnce(a, b, batchA, dataA, sizeA);
     packets += forwardOnce(b, a, batchB, dataB, sizeB);
   }
-  return { packets, ns: (performance.now() - start) * 1e6, modelNs };
+  return { packets, ns: (performance.now() - start) * 1e6, modelNs, passes: iter };
 }

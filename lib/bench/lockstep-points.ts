@@ -1,10 +1,12 @@
 /**
  * Lockstep benchmark points (docs/benchmark.md, "Driver cost in lockstep"): a fresh lockstep SimCard
  * (no model thread while measuring; unpaced wire and generators), the TypeScript driver or the native
- * reference running one model pass per loop iteration on this thread, the passes' time subtracted.
+ * reference running one model pass per loop iteration on this thread, the passes' time subtracted
+ * (for TypeScript also the `step()` call's own cost, calibrated on an idle card after each point).
  * After each point the model's counters and violations are checked: a fast driver that does the wrong
  * thing fails the point instead of reporting a figure.
  */
+import { performance } from 'node:perf_hooks';
 import { SimCard } from '../bus/sim';
 import type { Driver, NetDevice } from '../device';
 import { PacketBatch } from '../memory/batch';
@@ -52,6 +54,26 @@ export function checkLockstepPoint(card: SimCard, spec: PointSpec, label: string
   if (dma > 0) problems.push(`${dma} DMA accesses outside live memory`);
   if (problems.length > 0) {
     throw new Error(`lockstep ${label}: ${problems.join('; ')}: the driver misbehaved, fix it before trusting its figures`);
+  }
+}
+
+const CALIBRATION_CALLS = 50_000;
+
+/**
+ * Mean cost of a `step()` call outside the model's own clock (JavaScript -> native and back), ns: timed
+ * on an idle lockstep card, loop time minus the passes' reported time, per call.
+ */
+export function stepCallOverheadNs(): number {
+  const card = newLockstepCard();
+  try {
+    for (let i = 0; i < 2000; i++) card.step();
+    let inside = 0;
+    const start = performance.now();
+    for (let i = 0; i < CALIBRATION_CALLS; i++) inside += card.step();
+    const total = (performance.now() - start) * 1e6;
+    return Math.max(0, (total - inside) / CALIBRATION_CALLS);
+  } finally {
+    card.close();
   }
 }
 
@@ -121,9 +143,10 @@ export async function runTsLockstep(driver: Driver, spec: PointSpec): Promise<Dr
     const tx = { pool: txPool, seq: 0 };
     runLoop(card, spec, devs, batches, tx, spec.warmupSeconds);
     const r = runLoop(card, spec, devs, batches, tx, spec.limit.seconds);
+    const callNs = stepCallOverheadNs() * r.passes;
     card.step(64);  // let the model finish what the last batch queued before the checkers are read
     checkLockstepPoint(card, spec, label('TS', spec), r.packets);
-    return driverCost(spec.mode, 'ts', spec.batch, spec.frameSize, r);
+    return driverCost(spec.mode, 'ts', spec.batch, spec.frameSize, r, callNs);
   } finally {
     await card.withModelThread(() => {
       for (const d of devs) if (!d.closed) d.close();

@@ -13,7 +13,7 @@ import type { Driver } from '../device';
 import { findDriver } from '../drivers/index';
 import { parseBenchArgs, type BenchOptions } from './options';
 import { renderPlot, type PlotSeries } from './plot';
-import { runNativeLockstep, runTsLockstep } from './lockstep-points';
+import { runNativeLockstep, runTsLockstep, stepCallOverheadNs } from './lockstep-points';
 import { pinDriverThread, runNativePoint, runTsPoint, type Placement, type PointSpec } from './points';
 import { BENCH_MODES, mpps, pairPoints, ratio, type BenchPoint, type DriverCost } from './results';
 import { formatBytes, formatDriverCostTable, formatTable } from './table';
@@ -135,7 +135,7 @@ async function main(): Promise<void> {
   }
   const driverCosts: DriverCost[] = [];
   if (!o.long) {
-    log(o, 'lockstep (driver cost, model passes on this thread, subtracted):');
+    log(o, `lockstep (driver cost, model passes on this thread, subtracted; step() call ${stepCallOverheadNs().toFixed(1)} ns, counted as the model's):`);
     for (const mode of o.modes) {
       for (const frameSize of [SMALL, LARGE]) {
         for (const batch of o.batches) await measureLockstep(o, driver, { mode, batch, frameSize, limit, warmupSeconds }, driverCosts);

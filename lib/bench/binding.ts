@@ -22,6 +22,11 @@ export interface BenchReferenceOptions {
   seconds: number;
   /** ... or after this many packets (0: no limit). */
   packets: number;
+  /**
+   * Handle of a lockstep SimCard (`SimCard.handle`): its model thread runs only while the rings are set
+   * up and torn down; the measured loop runs one model pass per iteration and reports their time apart.
+   */
+  lockstepCard?: number;
 }
 
 /** What the native reference measured. */
@@ -30,6 +35,8 @@ export interface BenchReferenceResult {
   packets: number;
   /** Duration of the measured loop in nanoseconds. */
   ns: number;
+  /** Lockstep: the part of `ns` spent inside model passes (0 otherwise). */
+  modelNs: number;
 }
 
 /** native/binding/bench.cc */

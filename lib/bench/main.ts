@@ -2,7 +2,9 @@
  * `npm run bench`: the TypeScript ixgbe driver against the native reference on the simulated 82599.
  * Sweeps batch sizes for tx only, rx only and forwarding with 64-byte frames, adds one 1514-byte run
  * per mode, prints a table (or JSON), and writes an SVG plot and the JSON to bench-results/.
- * `--long` forwards 50 million frames at batch 32 and checks the heap stays flat. See docs/benchmark.md.
+ * `--long` forwards 50 million frames at batch 32 and checks the heap stays flat. Then the lockstep sweep
+ * (`driverCost` in the JSON; `--lockstep` runs only it): the driver's own ns per packet with the model's
+ * passes run on the same thread and subtracted, for 64- and 1514-byte frames. See docs/benchmark.md.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,9 +13,10 @@ import type { Driver } from '../device';
 import { findDriver } from '../drivers/index';
 import { parseBenchArgs, type BenchOptions } from './options';
 import { renderPlot, type PlotSeries } from './plot';
+import { runNativeLockstep, runTsLockstep, stepCallOverheadNs } from './lockstep-points';
 import { pinDriverThread, runNativePoint, runTsPoint, type Placement, type PointSpec } from './points';
-import { BENCH_MODES, mpps, pairPoints, ratio, type BenchPoint } from './results';
-import { formatBytes, formatTable } from './table';
+import { BENCH_MODES, mpps, pairPoints, ratio, type BenchPoint, type DriverCost } from './results';
+import { formatBytes, formatDriverCostTable, formatTable } from './table';
 
 const SMALL = 60;
 const LARGE = 1510;
@@ -40,6 +43,20 @@ async function measure(o: BenchOptions, driver: Driver | undefined, spec: PointS
     const p = await runTsPoint(driver, spec, placement);
     out.push(p);
     log(o, `  ${label}: TS  ${mpps(p).toFixed(2)} Mpps, heap ${formatBytes(p.heapGrowthBytes ?? 0)}`);
+  }
+}
+
+async function measureLockstep(o: BenchOptions, driver: Driver | undefined, spec: PointSpec, out: DriverCost[]): Promise<void> {
+  const label = `${spec.mode} batch ${spec.batch} frame ${spec.frameSize + 4}`;
+  if (!o.noNative) {
+    const c = await runNativeLockstep(spec);
+    out.push(c);
+    log(o, `  ${label}: C++ driver ${c.driverNsPerPacket.toFixed(1)} ns/pkt, model ${c.modelNsPerPacket.toFixed(1)}`);
+  }
+  if (driver !== undefined) {
+    const c = await runTsLockstep(driver, spec);
+    out.push(c);
+    log(o, `  ${label}: TS  driver ${c.driverNsPerPacket.toFixed(1)} ns/pkt, model ${c.modelNsPerPacket.toFixed(1)}`);
   }
 }
 
@@ -109,28 +126,38 @@ async function main(): Promise<void> {
     const spec = { mode: 'forward' as const, batch: 32, frameSize: SMALL, limit: { seconds: 600, packets: LONG_FRAMES }, warmupSeconds };
     log(o, `forwarding ${LONG_FRAMES / 1e6} M frames at batch 32`);
     await measure(o, driver, spec, placement, points);
-  } else {
+  } else if (!o.lockstep) {
     for (const mode of o.modes) {
       log(o, `${mode}:`);
       for (const batch of o.batches) await measure(o, driver, { mode, batch, frameSize: SMALL, limit, warmupSeconds }, placement, points);
       await measure(o, driver, { mode, batch: 32, frameSize: LARGE, limit, warmupSeconds }, placement, points);
     }
   }
-  const result = { machine, options: o, points, targets: targets(points, o.long) };
+  const driverCosts: DriverCost[] = [];
+  if (!o.long) {
+    log(o, `lockstep (driver cost, model passes on this thread, subtracted; step() call ${stepCallOverheadNs().toFixed(1)} ns, counted as the model's):`);
+    for (const mode of o.modes) {
+      for (const frameSize of [SMALL, LARGE]) {
+        for (const batch of o.batches) await measureLockstep(o, driver, { mode, batch, frameSize, limit, warmupSeconds }, driverCosts);
+      }
+    }
+  }
+  const result = { machine, options: o, points, driverCost: driverCosts, targets: targets(points, o.long) };
   fs.mkdirSync(o.outDir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const base = path.join(o.outDir, `bench-${o.long ? 'long-' : ''}${stamp}`);
   fs.writeFileSync(`${base}.json`, JSON.stringify(result, null, 2) + '\n', { mode: 0o644 });
-  if (!o.long) {
+  if (!o.long && !o.lockstep) {
     fs.writeFileSync(`${base}.svg`, renderPlot(`tsnic on the simulated 82599, 64-byte frames (${machine.cpu})`, plotSeries(points)), { mode: 0o644 });
   }
   if (o.json) {
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     return;
   }
-  process.stdout.write(formatTable(pairPoints(points)));
+  if (points.length > 0) process.stdout.write(formatTable(pairPoints(points)));
+  if (driverCosts.length > 0) process.stdout.write('\nlockstep: driver cost per packet (model time subtracted)\n' + formatDriverCostTable(driverCosts));
   for (const t of result.targets) process.stdout.write(t + '\n');
-  process.stdout.write(`written: ${base}.json${o.long ? '' : ` and ${base}.svg`}\n`);
+  process.stdout.write(`written: ${base}.json${o.long || o.lockstep ? '' : ` and ${base}.svg`}\n`);
 }
 
 main().catch((err: unknown) => {

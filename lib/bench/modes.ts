@@ -24,8 +24,34 @@ export interface LoopResult {
 
 const CLOCK_EVERY = 63;
 
-function limitOf(limit: LoopLimit): number {
+/** The packet limit of `limit` as a number (no limit: MAX_SAFE_INTEGER). */
+export function limitOf(limit: LoopLimit): number {
   return limit.packets > 0 ? limit.packets : Number.MAX_SAFE_INTEGER;
+}
+
+/**
+ * Tops `batch` up from `pool` (buffers already hold the test frame), writing sequence numbers from `seq`
+ * at SEQ_OFFSET; returns the next sequence number.
+ */
+export function fillTxBatch(pool: Mempool, batch: PacketBatch, frameSize: number, seq: number): number {
+  const data = pool.data;
+  const bufSize = pool.bufferSize;
+  const ids = batch.ids;
+  const lengths = batch.lengths;
+  const have = batch.count;
+  const got = pool.allocBulk(ids, have, batch.capacity - have);
+  let s = seq;
+  for (let i = have; i < have + got; i++) {
+    const off = ids[i] * bufSize + SEQ_OFFSET;
+    data[off] = s >>> 24;
+    data[off + 1] = (s >>> 16) & 0xff;
+    data[off + 2] = (s >>> 8) & 0xff;
+    data[off + 3] = s & 0xff;
+    lengths[i] = frameSize;
+    s = (s + 1) >>> 0;
+  }
+  batch.count = have + got;
+  return s;
 }
 
 /**
@@ -34,11 +60,6 @@ function limitOf(limit: LoopLimit): number {
  * next round, so the sequence stays in order.
  */
 export function txLoop(dev: NetDevice, pool: Mempool, batch: PacketBatch, frameSize: number, limit: LoopLimit): LoopResult {
-  const data = pool.data;
-  const bufSize = pool.bufferSize;
-  const ids = batch.ids;
-  const lengths = batch.lengths;
-  const capacity = batch.capacity;
   const maxPackets = limitOf(limit);
   batch.pool = pool;
   batch.count = 0;
@@ -49,18 +70,7 @@ export function txLoop(dev: NetDevice, pool: Mempool, batch: PacketBatch, frameS
   const deadline = start + limit.seconds * 1000;
   while (packets < maxPackets) {
     if ((++iter & CLOCK_EVERY) === 0 && performance.now() >= deadline) break;
-    const have = batch.count;
-    const got = pool.allocBulk(ids, have, capacity - have);
-    for (let i = have; i < have + got; i++) {
-      const off = ids[i] * bufSize + SEQ_OFFSET;
-      data[off] = seq >>> 24;
-      data[off + 1] = (seq >>> 16) & 0xff;
-      data[off + 2] = (seq >>> 8) & 0xff;
-      data[off + 3] = seq & 0xff;
-      lengths[i] = frameSize;
-      seq = (seq + 1) >>> 0;
-    }
-    batch.count = have + got;
+    seq = fillTxBatch(pool, batch, frameSize, seq);
     packets += dev.txBatch(0, batch);
   }
   const ns = (performance.now() - start) * 1e6;
@@ -84,7 +94,7 @@ export function rxLoop(dev: NetDevice, batch: PacketBatch, limit: LoopLimit): Lo
 }
 
 /** One direction of the forwarder: rx on `from`, touch byte 1 of each frame, tx on `to`, drop what did not fit. */
-function forwardOnce(from: NetDevice, to: NetDevice, batch: PacketBatch, data: Uint8Array, bufSize: number): number {
+export function forwardOnce(from: NetDevice, to: NetDevice, batch: PacketBatch, data: Uint8Array, bufSize: number): number {
   const n = from.rxBatch(0, batch);
   if (n === 0) return 0;
   const ids = batch.ids;

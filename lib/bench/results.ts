@@ -64,3 +64,34 @@ export function pairPoints(points: readonly BenchPoint[]): BenchPair[] {
   }
   return [...pairs.values()];
 }
+
+/**
+ * A lockstep point (docs/benchmark.md, "Driver cost in lockstep"): the driver's own cost per packet, the
+ * model's passes timed natively and subtracted. The `driverCost` records of `npm run bench -- --json`.
+ */
+export interface DriverCost {
+  mode: BenchMode;
+  impl: BenchImpl;
+  batch: number;
+  /** Frame size in bytes without FCS (60 = a 64-byte frame on the wire). */
+  frameSize: number;
+  /** tx: frames queued; rx: frames received; forward: frames forwarded, both directions together. */
+  packets: number;
+  /** (loop time - model pass time) / packets, ns. */
+  driverNsPerPacket: number;
+  /** Model pass time / packets, ns. */
+  modelNsPerPacket: number;
+  /** Instructions per packet where the machine can count them; null here (no counter is read). */
+  instructionsPerPacket: number | null;
+}
+
+/**
+ * A lockstep record from a loop's packets, total ns and model ns. `modelCallNs` is the time spent
+ * getting into and out of the model outside its own clock (the JavaScript -> native call of `step()`),
+ * counted as the model's: the driver is not billed for the benchmark's way of running the model.
+ */
+export function driverCost(mode: BenchMode, impl: BenchImpl, batch: number, frameSize: number, r: { packets: number; ns: number; modelNs: number }, modelCallNs = 0): DriverCost {
+  const per = (ns: number): number => (r.packets > 0 ? ns / r.packets : Infinity);
+  const model = r.modelNs + modelCallNs;
+  return { mode, impl, batch, frameSize, packets: r.packets, driverNsPerPacket: per(r.ns - model), modelNsPerPacket: per(model), instructionsPerPacket: null };
+}

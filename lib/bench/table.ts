@@ -1,5 +1,5 @@
 /** The benchmark's short table on stdout: one line per mode, batch and frame size, TypeScript beside native. */
-import { mpps, nsPerPacket, ratio, type BenchPair } from './results';
+import { mpps, nsPerPacket, ratio, type BenchPair, type DriverCost } from './results';
 
 const HEADER = ['mode', 'frame', 'batch', 'TS Mpps', 'TS ns/pkt', 'C++ Mpps', 'C++ ns/pkt', 'TS/C++', 'heap growth'];
 
@@ -33,8 +33,37 @@ export function rowCells(pair: BenchPair): string[] {
 
 /** Right-aligned columns with a header line; `frame` is the size on the wire (with FCS). */
 export function formatTable(pairs: readonly BenchPair[]): string {
-  const rows = [HEADER, ...pairs.map(rowCells)];
-  const widths = HEADER.map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return columns([HEADER, ...pairs.map(rowCells)]);
+}
+
+const COST_HEADER = ['mode', 'frame', 'batch', 'TS driver ns/pkt', 'C++ driver ns/pkt', 'TS/C++', 'TS model ns/pkt', 'C++ model ns/pkt'];
+
+function columns(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   const line = (r: string[]): string => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
   return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n') + '\n';
+}
+
+/** The lockstep table: driver ns per packet of TypeScript and C++ side by side, their ratio, and the model's share. */
+export function formatDriverCostTable(costs: readonly DriverCost[]): string {
+  const rows: string[][] = [COST_HEADER];
+  const seen = new Set<string>();
+  for (const c of costs) {
+    const key = `${c.mode}/${c.frameSize}/${c.batch}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const same = (impl: string): DriverCost | undefined => costs.find((d) => d.impl === impl && `${d.mode}/${d.frameSize}/${d.batch}` === key);
+    const ts = same('ts');
+    const cc = same('native');
+    const r = ts !== undefined && cc !== undefined ? ts.driverNsPerPacket / cc.driverNsPerPacket : NaN;
+    rows.push([
+      c.mode, String(c.frameSize + 4), String(c.batch),
+      ts === undefined ? '-' : fixed(ts.driverNsPerPacket, 1),
+      cc === undefined ? '-' : fixed(cc.driverNsPerPacket, 1),
+      Number.isFinite(r) ? `${r.toFixed(2)}x` : '-',
+      ts === undefined ? '-' : fixed(ts.modelNsPerPacket, 1),
+      cc === undefined ? '-' : fixed(cc.modelNsPerPacket, 1),
+    ]);
+  }
+  return columns(rows);
 }

@@ -27,6 +27,8 @@ export interface SimNativeCardOptions {
   mac?: number[];
   /** Benchmarks only: tx frames leave as fast as the model moves them, not at line rate. */
   unpacedWire?: boolean;
+  /** No model thread: the caller runs passes with `simStep` (or starts the thread with `simSetThread`). */
+  lockstep?: boolean;
 }
 
 /** Fault knobs as the native side reads them. `invalidMac`: 0 valid, 1 zero, 2 multicast. */
@@ -71,6 +73,13 @@ export interface SimBinding {
   simReadCounters(handle: number, port: number, out: Float64Array): number;
   simResetCounters(handle: number, port: number): void;
   simDmaFaults(handle: number): { count: number; lastAddress: number };
+  /**
+   * Runs `passes` model passes (each one iteration of the model thread's loop, both ports) on the calling
+   * thread; returns the nanoseconds spent inside them, measured natively. Throws while the thread runs.
+   */
+  simStep(handle: number, passes: number): number;
+  /** Starts (`true`) or stops and joins (`false`) the card's model thread. */
+  simSetThread(handle: number, on: boolean): void;
   /** Pins the card's model thread to `cpu` (-1: any CPU); false when the system refuses. */
   simSetModelCpu(handle: number, cpu: number): boolean;
   /**

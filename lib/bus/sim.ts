@@ -4,6 +4,11 @@
  * and DMAs into memory from {@link SimPort.allocDma}. Each port's far end is wired to a built-in
  * tester (generator + checker), to itself (loopback), to the other port (cross) or to nothing.
  *
+ * Lockstep ({@link SimCardOptions.lockstep}, for benchmarks): no model thread; the caller runs the model's
+ * passes itself with {@link SimCard.step}, which returns the time spent inside them, so that a driver's
+ * own cost per packet is total time minus the model's. Control paths that wait on the model
+ * synchronously (a driver's open and close) run inside {@link SimCard.withModelThread}.
+ *
  * ## What the model implements (82599 datasheet references)
  * - CTRL.RST / CTRL.LRST: self-clear after `resetDelayMs` (1 ms) and restore register defaults (4.6.3.2);
  *   STATUS (LAN id, GIO master enable following CTRL.GIO_DIS).
@@ -234,6 +239,12 @@ export interface SimCardOptions {
    * for benchmarks that measure a driver's own cost (`npm run bench`).
    */
   wire?: 'line' | 'unpaced';
+  /**
+   * Lockstep: start no model thread. Nothing moves until {@link SimCard.step} runs the model's passes on
+   * the calling thread (or {@link SimCard.withModelThread} runs the thread for a while). For benchmarks
+   * that account the model's time apart from the driver's. Default false.
+   */
+  lockstep?: boolean;
 }
 
 /** Options of {@link SimTester.startGenerator}. */
@@ -387,8 +398,12 @@ export class SimCard {
   private readonly counterBuf = new Float64Array(COUNTER_SLOTS);
   private readonly traces: [RegisterTrace | undefined, RegisterTrace | undefined];
   private isClosed = false;
+  private readonly lockstep: boolean;
+  private threadRunning: boolean;
 
   private constructor(options: SimCardOptions) {
+    this.lockstep = options.lockstep === true;
+    this.threadRunning = !this.lockstep;
     this.traces = options.traceRegisters === true ? [new RegisterTrace(), new RegisterTrace()] : [undefined, undefined];
     const linkUpDelayMs = options.linkUpDelayMs ?? 20;
     const resetDelayMs = options.resetDelayMs ?? 1;
@@ -410,6 +425,7 @@ export class SimCard {
       linkUpDelayUs: Math.round(linkUpDelayMs * 1000),
       resetDelayUs: Math.round(resetDelayMs * 1000),
       unpacedWire: wire === 'unpaced',
+      lockstep: options.lockstep === true,
       ...(options.mac === undefined ? {} : { mac: parseMac('mac', options.mac) }),
     });
     this.handle = created.handle;
@@ -418,7 +434,7 @@ export class SimCard {
     for (const p of [0, 1] as const) this.setWiring(p, wirings[p]);
   }
 
-  /** Creates a card and starts its model thread. */
+  /** Creates a card and starts its model thread (none with {@link SimCardOptions.lockstep}). */
   static create(options: SimCardOptions = {}): SimCard {
     return new SimCard(options);
   }
@@ -527,12 +543,45 @@ export class SimCard {
   /**
    * Pins the card's model thread to CPU `cpu` (-1: any CPU again). The model thread spins while
    * traffic flows, as does a poll-mode driver: on a machine with few cores, keep them on different
-   * CPUs or both run at a fraction of their speed. Returns false when the system refuses.
+   * CPUs or both run at a fraction of their speed. Returns false when the system refuses, or on a lockstep card (no thread).
    */
   pinModelThread(cpu: number): boolean {
     checkInteger('cpu', cpu, -1, 1023);
     this.checkOpen();
     return native.simSetModelCpu(this.handle, cpu);
+  }
+
+  /**
+   * Lockstep cards: runs `passes` passes of the model (each what one iteration of the model thread's loop
+   * does: control, tx and rx of both ports) on this thread and returns the nanoseconds spent inside them,
+   * measured natively (CLOCK_MONOTONIC around the passes). Throws on a threaded card and while
+   * {@link withModelThread} runs.
+   */
+  step(passes = 1): number {
+    checkInteger('passes', passes, 1, 1_000_000);
+    this.checkOpen();
+    if (!this.lockstep || this.threadRunning) {
+      throw new TsnicError('ERR_DEVICE_BUSY', 'step() needs a lockstep card whose model thread is stopped: create it with SimCard.create({ lockstep: true }) and call step() outside withModelThread()');
+    }
+    return native.simStep(this.handle, passes);
+  }
+
+  /**
+   * Lockstep cards: runs the model thread while `fn` (and the promise it returns) runs, then stops it
+   * again. For control paths that wait on the model synchronously, e.g. a driver's open (reset, EEPROM,
+   * link) and close (queue disable). On a threaded card it just runs `fn`.
+   */
+  async withModelThread<T>(fn: () => T | Promise<T>): Promise<T> {
+    this.checkOpen();
+    if (!this.lockstep || this.threadRunning) return await fn();
+    native.simSetThread(this.handle, true);
+    this.threadRunning = true;
+    try {
+      return await fn();
+    } finally {
+      if (!this.isClosed) native.simSetThread(this.handle, false);
+      this.threadRunning = false;
+    }
   }
 
   /** Closes both ports (freeing their DMA memory), stops the model thread, unmaps the registers. Idempotent. */

@@ -101,7 +101,14 @@ bool InitPort(Port& p, Pool& pool) {
   p.Set(kFctrl, kFctrlUpe | kFctrlMpe | kFctrlBam);  // promiscuous, while RXEN is still clear
   p.Set(kCtrlExt, p.Get(kCtrlExt) | kCtrlExtNsDis);   // 4.6.7, last step: no-snoop off,
   p.Set(DcaRxctrl(0), p.Get(DcaRxctrl(0)) & ~kDcaRxctrlBit12);  // and the reserved DCA_RXCTRL bit 12 cleared
+  // 8.2.3.8.8: RDRXCTL.CRCSTRIP must equal HLREG0.RXCRCSTRP (set after reset): strip the CRC.
+  p.Set(kRdrxctl, p.Get(kRdrxctl) | kRdrxctlCrcStrip);
+  // 4.6.7 / 8.2.3.12.5: RXEN only while the rx data path is gated (SECRXCTRL.RX_DIS) and idle
+  // (SECRXSTAT.SECRX_RDY), then ungate it.
+  p.Set(kSecrxctrl, p.Get(kSecrxctrl) | kSecrxctrlRxDis);
+  for (int i = 0; i < 400 && !(p.Get(kSecrxstat) & kSecrxstatRdy); i++) Sleep(100);
   p.Set(kRxctrl, kRxctrlRxen);
+  p.Set(kSecrxctrl, p.Get(kSecrxctrl) & ~kSecrxctrlRxDis);
   for (int i = 0; i < 2000; i++) {
     if (p.Get(kLinks) & kLinksUp) return true;
     Sleep(1000);
@@ -238,6 +245,9 @@ ReferenceResult RunReference(const ReferenceConfig& c) {
       return r;
     }
   }
+  const ModelHooks* model = c.lockstep;
+  if (model != nullptr) model->setThread(model->ctx, false);
+  uint64_t modelNs = 0;
   uint32_t ids[kMaxBatch];
   uint16_t lens[kMaxBatch];
   const uint32_t batch = c.batch;
@@ -253,6 +263,7 @@ ReferenceResult RunReference(const ReferenceConfig& c) {
       now = Now();
       if (now >= deadline) break;
     }
+    if (model != nullptr) modelNs += model->pass(model->ctx);
     if (c.mode == kModeTx) {
       Port& p = ports[0];
       uint32_t n = 0;
@@ -270,12 +281,12 @@ ReferenceResult RunReference(const ReferenceConfig& c) {
       FreeRest(pool, ids, sent, n);
       seq -= n - sent;
       packets += sent;
-      if (sent == 0) Backoff();
+      if (sent == 0 && model == nullptr) Backoff();
     } else if (c.mode == kModeRx) {
       const uint32_t n = RxBatch(ports[0], pool, ids, lens, batch);
       FreeRest(pool, ids, 0, n);
       packets += n;
-      if (n == 0) Backoff();
+      if (n == 0 && model == nullptr) Backoff();
     } else {
       uint32_t moved = 0;
       for (int k = 0; k < 2; k++) {
@@ -287,11 +298,13 @@ ReferenceResult RunReference(const ReferenceConfig& c) {
         packets += sent;
         moved += n;
       }
-      if (moved == 0) Backoff();
+      if (moved == 0 && model == nullptr) Backoff();
     }
   }
   r.ns = Now() - start;
+  r.modelNs = modelNs;
   r.packets = packets;
+  if (model != nullptr) model->setThread(model->ctx, true);
   for (int k = 0; k < nports; k++) StopPort(ports[k]);
   r.ok = true;
   return r;

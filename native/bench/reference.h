@@ -11,6 +11,15 @@ namespace bench {
 
 enum Mode : int { kModeTx = 0, kModeRx = 1, kModeForward = 2 };
 
+// Lockstep (docs/benchmark.md): the card has no model thread while the loop is measured; the loop runs
+// one model pass per iteration through `pass`, which returns the ns spent inside the model, and those
+// are accounted apart. The thread runs (setThread) while rings are set up and torn down.
+struct ModelHooks {
+  void* ctx = nullptr;
+  void (*setThread)(void* ctx, bool on) = nullptr;
+  uint64_t (*pass)(void* ctx) = nullptr;
+};
+
 struct ReferenceConfig {
   uint32_t* bar0[2] = {nullptr, nullptr};  // the ports' register files (driver view); [1] only to forward
   uint8_t* mem = nullptr;                  // DMA memory registered with the card, >= ReferenceMemoryBytes()
@@ -20,11 +29,13 @@ struct ReferenceConfig {
   uint32_t frameSize = 60;                 // tx frames, bytes without FCS
   uint64_t durationNs = 1000000000;        // stop after this long ...
   uint64_t maxPackets = 0;                 // ... or this many packets (0: no limit)
+  const ModelHooks* lockstep = nullptr;    // null: the card's model thread runs throughout
 };
 
 struct ReferenceResult {
   uint64_t packets = 0;  // tx: handed to the ring; rx: harvested; forward: forwarded in both directions
   uint64_t ns = 0;       // time of the measured loop
+  uint64_t modelNs = 0;  // lockstep: the part of `ns` spent inside model passes
   bool ok = false;       // false: setup failed (link never came up, bad arguments)
   const char* code = "";   // stable error code when !ok
   const char* error = "";

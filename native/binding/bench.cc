@@ -1,10 +1,21 @@
 // N-API glue for the benchmark (native/bench): the native reference loop and thread pinning.
 #include "bench/reference.h"
 #include "binding/addon.h"
+#include "sim/sim.h"
 
 namespace tsnic {
 
+sim::Card* SimCardOfHandle(int handle);  // native/binding/sim.cc
+
 namespace {
+
+void LockstepSetThread(void* ctx, bool on) {
+  sim::Card* card = static_cast<sim::Card*>(ctx);
+  if (on) sim::SimStartThread(card);
+  else sim::SimStopThread(card);
+}
+
+uint64_t LockstepPass(void* ctx) { return sim::SimStep(static_cast<sim::Card*>(ctx), 1); }
 
 double Num(Napi::Object o, const char* key, double fallback) {
   Napi::Value v = o.Get(key);
@@ -19,7 +30,8 @@ uint32_t* Bar(Napi::Env env, Napi::Value v) {
 }
 
 // benchReference({bar0: [ArrayBuffer, ArrayBuffer?], dma: ArrayBuffer, iova, mode, batch, frameSize,
-// seconds, packets}) -> {packets, ns}
+// seconds, packets, lockstepCard?}) -> {packets, ns, modelNs}. With lockstepCard (a lockstep SimCard's
+// handle) the loop runs the model's passes itself and modelNs is their share of ns.
 Napi::Value Reference(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) throw MakeError(env, "ERR_INVALID_ARG", "benchReference: an options object is required");
@@ -45,11 +57,21 @@ Napi::Value Reference(const Napi::CallbackInfo& info) {
   c.frameSize = static_cast<uint32_t>(Num(o, "frameSize", 60));
   c.durationNs = static_cast<uint64_t>(Num(o, "seconds", 1) * 1e9);
   c.maxPackets = static_cast<uint64_t>(Num(o, "packets", 0));
+  bench::ModelHooks hooks;
+  Napi::Value lockstep = o.Get("lockstepCard");
+  if (lockstep.IsNumber()) {
+    hooks.ctx = SimCardOfHandle(lockstep.As<Napi::Number>().Int32Value());
+    if (hooks.ctx == nullptr) throw MakeError(env, "ERR_DEVICE_CLOSED", "benchReference: lockstepCard is not an open SimCard handle");
+    hooks.setThread = LockstepSetThread;
+    hooks.pass = LockstepPass;
+    c.lockstep = &hooks;
+  }
   const bench::ReferenceResult r = bench::RunReference(c);
   if (!r.ok) throw MakeError(env, r.code, std::string("benchReference: ") + r.error);
   Napi::Object out = Napi::Object::New(env);
   out.Set("packets", Napi::Number::New(env, static_cast<double>(r.packets)));
   out.Set("ns", Napi::Number::New(env, static_cast<double>(r.ns)));
+  out.Set("modelNs", Napi::Number::New(env, static_cast<double>(r.modelNs)));
   return out;
 }
 

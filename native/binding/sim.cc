@@ -78,6 +78,7 @@ Napi::Value Create(const Napi::CallbackInfo& info) {
   options.autoReadDelayUs = static_cast<uint32_t>(Num(o, "autoReadDelayUs", options.autoReadDelayUs));
   Mac(o, "mac", options.mac);
   options.unpacedWire = Bool(o, "unpacedWire");
+  options.lockstep = Bool(o, "lockstep");
   sim::Card* card = sim::SimCreate(options);
   if (card == nullptr) {
     throw MakeError(env, "ERR_DMA_ALLOC", "sim: could not map the simulated register files (memfd/mmap failed)");
@@ -268,9 +269,41 @@ Napi::Value SelfTest(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// simStep(handle, passes): runs model passes on this thread; returns the ns spent inside them.
+Napi::Value Step(const Napi::CallbackInfo& info) {
+  CardEntry* e = Entry(info);
+  const double passes = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : -1;
+  if (!(passes >= 1 && passes <= 1e6)) throw MakeError(info.Env(), "ERR_INVALID_ARG", "sim: passes must be 1..1000000");
+  if (sim::SimThreadRunning(e->card)) {
+    throw MakeError(info.Env(), "ERR_DEVICE_BUSY",
+                    "sim: step() needs a lockstep card with its model thread stopped (create it with lockstep: true)");
+  }
+  return Napi::Number::New(info.Env(), static_cast<double>(sim::SimStep(e->card, static_cast<uint32_t>(passes))));
+}
+
+// simSetThread(handle, on): starts or stops (joins) the model thread.
+Napi::Value SetThread(const Napi::CallbackInfo& info) {
+  CardEntry* e = Entry(info);
+  if (info.Length() > 1 && info[1].IsBoolean() && info[1].As<Napi::Boolean>().Value()) {
+    sim::SimStartThread(e->card);
+  } else {
+    sim::SimStopThread(e->card);
+  }
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
+// The card behind a handle, or null (for native/binding/bench.cc's lockstep reference).
+sim::Card* SimCardOfHandle(int handle) {
+  std::lock_guard<std::mutex> guard(g_lock);
+  auto it = g_cards.find(handle);
+  return it == g_cards.end() ? nullptr : it->second->card;
+}
+
 void InitSim(Napi::Env env, Napi::Object exports) {
+  exports.Set("simStep", Napi::Function::New(env, Step, "simStep"));
+  exports.Set("simSetThread", Napi::Function::New(env, SetThread, "simSetThread"));
   exports.Set("simCreate", Napi::Function::New(env, Create, "simCreate"));
   exports.Set("simClose", Napi::Function::New(env, Close, "simClose"));
   exports.Set("simRegisterDma", Napi::Function::New(env, RegisterDma, "simRegisterDma"));

@@ -37,22 +37,27 @@ class ApiLock {
 static constexpr uint64_t kIdleBeforeSleepNs = 2000000;  // 2 ms without work, then nap
 static constexpr useconds_t kNapUs = 50;
 
+// One pass of the model over both ports (control, tx, rx), under the DMA lock: what the model thread
+// does once per loop iteration and SimStep does on the caller's thread. True when it did work.
+static bool Pass(Card* card, uint64_t* nowOut) {
+  std::lock_guard<std::mutex> guard(card->dma.lock);
+  const uint64_t now = NowNs();
+  bool work = false;
+  for (Port& p : card->ports) {
+    if (PortControl(p, now)) work = true;
+    if (PortTx(p)) work = true;
+    if (PortRx(p, now)) work = true;
+  }
+  *nowOut = now;
+  return work;
+}
+
 static void Run(Card* card) {
   uint64_t lastWork = NowNs();
   while (!card->stop.load(std::memory_order_relaxed)) {
     while (card->waiters.load(std::memory_order_acquire) != 0) _mm_pause();
-    bool work = false;
     uint64_t now;
-    {
-      std::lock_guard<std::mutex> guard(card->dma.lock);
-      now = NowNs();
-      for (Port& p : card->ports) {
-        if (PortControl(p, now)) work = true;
-        if (PortTx(p)) work = true;
-        if (PortRx(p, now)) work = true;
-      }
-    }
-    if (work) {
+    if (Pass(card, &now)) {
       lastWork = now;
     } else if (now - lastWork > kIdleBeforeSleepNs) {
       usleep(kNapUs);
@@ -86,13 +91,32 @@ Card* SimCreate(const CardOptions& options) {
     }
     PortPowerOn(p, now);
   }
-  card->thread = std::thread(Run, card);
+  if (!options.lockstep) SimStartThread(card);
   return card;
 }
 
-void SimDestroy(Card* card) {
+void SimStartThread(Card* card) {
+  if (card->thread.joinable()) return;
+  card->stop.store(false);
+  card->thread = std::thread(Run, card);
+}
+
+void SimStopThread(Card* card) {
   card->stop.store(true);
   if (card->thread.joinable()) card->thread.join();
+}
+
+bool SimThreadRunning(Card* card) { return card->thread.joinable(); }
+
+uint64_t SimStep(Card* card, uint32_t passes) {
+  const uint64_t start = NowNs();
+  uint64_t now;
+  for (uint32_t i = 0; i < passes; i++) Pass(card, &now);
+  return NowNs() - start;
+}
+
+void SimDestroy(Card* card) {
+  SimStopThread(card);
   for (Port& p : card->ports) {
     AccessTrapDetach(p);
     p.regs.Unmap();
@@ -222,6 +246,7 @@ uint64_t SimDmaFaults(Card* card, uint64_t* lastAddress) {
 }
 
 bool SimSetModelCpu(Card* card, int cpu) {
+  if (!card->thread.joinable()) return false;
   cpu_set_t set;
   CPU_ZERO(&set);
   if (cpu < 0) {

@@ -91,10 +91,23 @@ struct CardOptions {
   uint8_t mac[6] = {0x02, 0x00, 0x5E, 0x82, 0x59, 0x00};  // port n gets last byte + n
   // Benchmarks only: tx frames leave as fast as the model moves them, not at 10 Gbit/s (unlike any wire).
   bool unpacedWire = false;
+  // Lockstep: no model thread; the caller runs the model's passes with SimStep (benchmarks that
+  // account the model's time apart from the driver's), or starts the thread for a while (SimStartThread).
+  bool lockstep = false;
 };
 
 Card* SimCreate(const CardOptions& options);
-void SimDestroy(Card* card);  // stops the thread; unmaps the register files
+void SimDestroy(Card* card);  // stops the thread if it runs; unmaps the register files
+// Starts the model thread (no-op when it runs); for a lockstep card while its driver waits on the model
+// synchronously (open, close).
+void SimStartThread(Card* card);
+// Stops and joins the model thread (no-op when none runs).
+void SimStopThread(Card* card);
+bool SimThreadRunning(Card* card);
+// Runs `passes` model passes (each what one iteration of the model thread's loop does, both ports) on
+// the calling thread; returns the nanoseconds spent inside them (CLOCK_MONOTONIC). Meant for lockstep
+// cards with no thread running (with one, the passes interleave with the thread's).
+uint64_t SimStep(Card* card, uint32_t passes);
 // The register file of a port as the driver sees it (128 KiB).
 uint32_t* SimBar0(Card* card, int port);
 bool SimRegisterDma(Card* card, const void* addr, size_t size);

@@ -7,7 +7,7 @@ async function addressOf(spec: string | undefined): Promise<string> {
   const { normalizePciAddress } = await import('../open');
   const address = normalizePciAddress(spec ?? '');
   if (address === undefined) {
-    throw new TsnicError('ERR_PCI_ADDRESS', `"${spec ?? ''}" is not a PCI address: use the form 0000:03:00.0 (see tsnic list)`);
+    throw new TsnicError('ERR_INVALID_ARG', `<pci>: "${spec ?? ''}" is not a PCI address: use the form 0000:03:00.0 (see tsnic list)`);
   }
   return address;
 }

@@ -9,7 +9,12 @@ export interface Io {
   /** Results and reports; `isTTY` selects the live single-line report. */
   stdout: { write(text: string): unknown; isTTY?: boolean };
   /** Warnings and errors. */
-  stderr: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+  /**
+   * Aborted when stdout's reader went away (EPIPE, e.g. `| head -1`): the run then ends as on Ctrl-C
+   * and what is still to be written (the totals) goes to stderr.
+   */
+  stdoutClosed?: AbortSignal;
 }
 
 /** A `tsnic` subcommand. Its module imports only light modules; `run` loads the native parts. */
@@ -45,3 +50,19 @@ export const DURATION_OPTION: OptionSpec = {
 export const BATCH_OPTION: OptionSpec = {
   name: 'batch', kind: 'integer', value: 'N', min: 1, max: 1024, help: 'Frames per driver call (default 64)',
 };
+
+/** `--link-timeout S`. */
+export const LINK_TIMEOUT_OPTION: OptionSpec = {
+  name: 'link-timeout', kind: 'number', value: 'S', min: 0.001, max: 3600, help: 'Seconds to wait for link before giving up (default 10)',
+};
+
+/** `--no-link-wait`. */
+export const NO_LINK_WAIT_OPTION: OptionSpec = {
+  name: 'no-link-wait', kind: 'flag', help: 'Start at once, without waiting for link (a port without link sends and receives nothing)',
+};
+
+/** How a device command waits for link, from `--link-timeout` and `--no-link-wait`. */
+export function linkSetup(args: ParsedArgs): { linkTimeoutS?: number; linkWait: boolean } {
+  const timeout = args.options['link-timeout'];
+  return { linkTimeoutS: typeof timeout === 'number' ? timeout : undefined, linkWait: args.options['no-link-wait'] !== true };
+}

@@ -1,9 +1,24 @@
 /** `tsnic capture`: write received frames to a pcap file. */
+import fs from 'node:fs';
 import { TsnicError } from '../errors';
 import { flagOption, numberOption, stringOption } from './args';
 import {
   BATCH_OPTION, DEVICE_HELP, DURATION_OPTION, JSON_OPTION, LINK_TIMEOUT_OPTION, linkSetup, NO_LINK_WAIT_OPTION, SIM_NOTES, type Command,
 } from './command';
+
+/**
+ * `--out -` reopens stdout through /dev/stdout (a blocking descriptor of its own, so a slow reader such
+ * as `| tshark -r -` slows the writer down instead of failing it). Linux cannot reopen a socket that
+ * way (ENXIO): say so before the run starts.
+ */
+function checkStdoutReopens(): void {
+  if (fs.fstatSync(1).isSocket()) {
+    throw new TsnicError(
+      'ERR_INVALID_ARG',
+      '--out -: stdout is a socket, which cannot take a pcap; pipe the output (| tshark -r -, | cat > x.pcap) or redirect it to a file',
+    );
+  }
+}
 
 /** The capture subcommand. */
 export const captureCommand: Command = {
@@ -43,6 +58,7 @@ export const captureCommand: Command = {
     if (out === '') throw new TsnicError('ERR_INVALID_ARG', '--out needs a file name, or - for stdout (see: tsnic capture --help)');
     // With the pcap on stdout, the reports go to stderr.
     const reports = out === '-' ? io.stderr : io.stdout;
+    if (out === '-') checkStdoutReopens();
     const count = numberOption(args, 'count');
     const reporter = new Reporter(Reporter.modeFor(flagOption(args, 'json'), reports), reports);
     const totals = await withDevices([deviceSpec(spec)], { io, ...linkSetup(args) }, ([dev], signal) =>

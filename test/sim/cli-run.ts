@@ -55,3 +55,8 @@ export function run(file: string, args: readonly string[], timeoutMs = 30_000): 
 export function startTsnic(args: readonly string[]): ChildProcess {
   return spawn(process.execPath, ['-r', LOADER, '-e', ENTRY, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
+
+/** The command line that runs `tsnic ...args` (node with the TypeScript loader), for shell pipelines. */
+export function tsnicArgv(args: readonly string[]): string[] {
+  return [process.execPath, '-r', LOADER, '-e', ENTRY, ...args];
+}

@@ -15,6 +15,8 @@ export interface Io {
    * and what is still to be written (the totals) goes to stderr.
    */
   stdoutClosed?: AbortSignal;
+  /** Where sysfs and procfs are (default /sys and /proc); tests point `bind`, `unbind` and `hugepages` at a fake tree. */
+  roots?: { sys?: string; proc?: string };
 }
 
 /** A `tsnic` subcommand. Its module imports only light modules; `run` loads the native parts. */

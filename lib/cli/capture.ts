@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { TsnicError } from '../errors';
 import { flagOption, numberOption, stringOption } from './args';
 import {
-  BATCH_OPTION, DEVICE_HELP, DURATION_OPTION, JSON_OPTION, LINK_TIMEOUT_OPTION, linkSetup, NO_LINK_WAIT_OPTION, SIM_NOTES, type Command,
+  BATCH_OPTION, DEVICE_HELP, DURATION_OPTION, JSON_OPTION, LINK_TIMEOUT_OPTION, linkSetup, NO_LINK_WAIT_OPTION, RUN_NOTES, SIM_NOTES, type Command,
 } from './command';
 
 /**
@@ -44,9 +44,14 @@ export const captureCommand: Command = {
       '(past --count: counted as rx_discarded) so that peer_tx_packets = rx_packets + rx_missed +',
       'rx_errors + rx_dropped + rx_discarded.',
       '',
+      ...RUN_NOTES,
+      '',
       ...SIM_NOTES,
     ],
-    examples: ['tsnic capture sim:0 --count 1000 --out x.pcap && tshark -r x.pcap', 'tsnic capture 0000:03:00.0 --duration 5 --out trace.pcap'],
+    examples: [
+      'tsnic capture sim:0 --count 1000 --out x.pcap && tshark -r x.pcap',
+      'tsnic capture sim:0 --count 100 --out - | tshark -r -',
+      'tsnic capture 0000:03:00.0 --duration 5 --out trace.pcap'],
   },
   async run(args, io) {
     const { checkDeviceArgs, withDevices, deviceSpec, simSource } = await import('./devices');

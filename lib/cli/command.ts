@@ -38,6 +38,13 @@ export const SIM_NOTES = [
   'tester generator rate=PPS|line, frameSize=N, count=N. Example: sim:0,rate=line,frameSize=60',
 ];
 
+/** Notes on the link wait, Ctrl-C and a closed stdout, shared by the device commands' `--help`. */
+export const RUN_NOTES = [
+  'Before the run, waits for link (up to --link-timeout S, default 10; after a second it says so on',
+  'stderr), or not with --no-link-wait. Ctrl-C stops at any moment and prints the totals. When stdout',
+  'closes (| head -1), the run ends and prints its totals on stderr, exit status 0.',
+];
+
 /** `--json`: one JSON object per line. */
 export const JSON_OPTION: OptionSpec = {
   name: 'json', kind: 'flag', help: 'One JSON object per line, per interval, and a last line with "type":"total"',

@@ -2,7 +2,7 @@
 import type { IntervalStats } from '../apps/interval-stats';
 import { flagOption, numberOption } from './args';
 import {
-  BATCH_OPTION, DEVICE_HELP, DURATION_OPTION, JSON_OPTION, LINK_TIMEOUT_OPTION, linkSetup, NO_LINK_WAIT_OPTION, SIM_NOTES, type Command,
+  BATCH_OPTION, DEVICE_HELP, DURATION_OPTION, JSON_OPTION, LINK_TIMEOUT_OPTION, linkSetup, NO_LINK_WAIT_OPTION, RUN_NOTES, SIM_NOTES, type Command,
 } from './command';
 
 /** The fwd subcommand. */
@@ -26,6 +26,8 @@ export const fwdCommand: Command = {
       'Without --duration or --count, forwards until Ctrl-C. Frames the tx ring does not take are',
       "dropped and counted (tx_dropped). Simulated ports wired to their testers get traffic from the",
       "testers' generators unless the spec sets them up; the checkers count what was forwarded.",
+      '',
+      ...RUN_NOTES,
       '',
       ...SIM_NOTES,
     ],

@@ -1,7 +1,7 @@
 /** `tsnic pktgen`: transmit test frames. */
 import { flagOption, numberOption, stringOption } from './args';
 import {
-  BATCH_OPTION, DEVICE_HELP, DURATION_OPTION, JSON_OPTION, LINK_TIMEOUT_OPTION, linkSetup, NO_LINK_WAIT_OPTION, SIM_NOTES, type Command,
+  BATCH_OPTION, DEVICE_HELP, DURATION_OPTION, JSON_OPTION, LINK_TIMEOUT_OPTION, linkSetup, NO_LINK_WAIT_OPTION, RUN_NOTES, SIM_NOTES, type Command,
 } from './command';
 
 /** The pktgen subcommand. */
@@ -25,6 +25,8 @@ export const pktgenCommand: Command = {
     notes: [
       'Without --count or --duration, runs until Ctrl-C. On a simulated port the totals include what the',
       "far-end tester's checker saw: peer_rx_packets, peer_seq_gaps, peer_bad_checksums.",
+      '',
+      ...RUN_NOTES,
       '',
       ...SIM_NOTES,
     ],

@@ -1,7 +1,7 @@
 /** `tsnic stats`: receive and drop, reporting rates and counters. */
 import { flagOption, numberOption } from './args';
 import {
-  BATCH_OPTION, DEVICE_HELP, DURATION_OPTION, JSON_OPTION, LINK_TIMEOUT_OPTION, linkSetup, NO_LINK_WAIT_OPTION, SIM_NOTES, type Command,
+  BATCH_OPTION, DEVICE_HELP, DURATION_OPTION, JSON_OPTION, LINK_TIMEOUT_OPTION, linkSetup, NO_LINK_WAIT_OPTION, RUN_NOTES, SIM_NOTES, type Command,
 } from './command';
 
 /** The stats subcommand. */
@@ -23,6 +23,8 @@ export const statsCommand: Command = {
       "tester's generator (60-byte frames at 10 Gbit/s line rate, or what the spec sets up) from the moment",
       'the run starts; at the end, frames still in flight are received, so that the totals balance:',
       'peer_tx_packets = rx_packets + rx_missed + rx_errors + rx_dropped.',
+      '',
+      ...RUN_NOTES,
       '',
       ...SIM_NOTES,
     ],

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import t from 'tap';
+import { main } from '../../lib/cli/main';
 import { startTsnic, tsnicArgv } from './cli-run';
 
 /** A started child whose output is collected as it comes. */
@@ -132,4 +133,15 @@ t.test('capture --out - refuses a socket as stdout, naming --out', async (t) => 
   const run = start(['capture', 'sim:0', '--count', '1', '--out', '-']);
   t.equal(await run.exit(30_000), 2);
   t.match(run.stderr(), /^tsnic: --out -: stdout is a socket, .*pipe the output/);
+});
+
+t.test('--help of the device commands names the link flags, the link wait and the closed stdout', async (t) => {
+  for (const name of ['pktgen', 'fwd', 'capture', 'stats']) {
+    let help = '';
+    t.equal(await main([name, '--help'], { stdout: { write: (s: string) => (help += s) }, stderr: { write: () => true } }), 0);
+    t.match(help, /^ {2}--link-timeout S +Seconds to wait for link/m, `${name} --help: --link-timeout`);
+    t.match(help, /^ {2}--no-link-wait +Start at once/m, `${name} --help: --no-link-wait`);
+    t.match(help, /Ctrl-C stops at any moment/, `${name} --help: Ctrl-C`);
+    t.match(help, /When stdout\s+closes/, `${name} --help: closed stdout`);
+  }
 });

@@ -7,7 +7,7 @@ async function addressOf(spec: string | undefined): Promise<string> {
   const { normalizePciAddress } = await import('../open');
   const address = normalizePciAddress(spec ?? '');
   if (address === undefined) {
-    throw new TsnicError('ERR_PCI_ADDRESS', `"${spec ?? ''}" is not a PCI address: use the form 0000:03:00.0 (see tsnic list)`);
+    throw new TsnicError('ERR_INVALID_ARG', `<pci>: "${spec ?? ''}" is not a PCI address: use the form 0000:03:00.0 (see tsnic list)`);
   }
   return address;
 }
@@ -28,7 +28,7 @@ export const bindCommand: Command = {
   async run(args, io) {
     const address = await addressOf(args.positionals.pci);
     const { bindToVfio } = await import('./pci-sysfs');
-    const after = bindToVfio(address, flagOption(args, 'force'));
+    const after = bindToVfio(address, flagOption(args, 'force'), io.roots);
     io.stdout.write(`${address}: bound to vfio-pci (IOMMU group ${after.iommuGroup ?? 'none'})\n`);
     return 0;
   },
@@ -41,12 +41,23 @@ export const unbindCommand: Command = {
     summary: 'Give a PCI function back from vfio-pci to its kernel driver (needs root)',
     positionals: [{ name: 'pci', help: 'PCI address, e.g. 0000:03:00.0' }],
     options: [],
+    notes: [
+      'A function that is not on vfio-pci (already on its kernel driver) is left alone: tsnic says so and',
+      'exits 0, as dpdk-devbind does for a device already bound to the driver asked for.',
+    ],
     examples: ['sudo tsnic unbind 0000:03:00.0'],
   },
   async run(args, io) {
     const address = await addressOf(args.positionals.pci);
     const { unbindFromVfio } = await import('./pci-sysfs');
-    const after = unbindFromVfio(address);
+    const { readPciFunction } = await import('../bus/sysfs');
+    const before = readPciFunction(address, io.roots?.sys ?? '/sys');
+    if (before.driver !== undefined && before.driver !== 'vfio-pci') {
+      // As dpdk-devbind does for a device already on the driver asked for: say so, change nothing, status 0.
+      io.stdout.write(`${address}: already bound to its kernel driver ${before.driver}, not to vfio-pci: nothing to do\n`);
+      return 0;
+    }
+    const after = unbindFromVfio(address, io.roots);
     io.stdout.write(`${address}: now ${after.driver === undefined ? 'bound to no driver' : `bound to ${after.driver}`}\n`);
     return 0;
   },

@@ -1,6 +1,24 @@
 /** `tsnic capture`: write received frames to a pcap file. */
+import fs from 'node:fs';
+import { TsnicError } from '../errors';
 import { flagOption, numberOption, stringOption } from './args';
-import { BATCH_OPTION, DEVICE_HELP, DURATION_OPTION, JSON_OPTION, SIM_NOTES, type Command } from './command';
+import {
+  BATCH_OPTION, DEVICE_HELP, DURATION_OPTION, JSON_OPTION, LINK_TIMEOUT_OPTION, linkSetup, NO_LINK_WAIT_OPTION, RUN_NOTES, SIM_NOTES, type Command,
+} from './command';
+
+/**
+ * `--out -` reopens stdout through /dev/stdout (a blocking descriptor of its own, so a slow reader such
+ * as `| tshark -r -` slows the writer down instead of failing it). Linux cannot reopen a socket that
+ * way (ENXIO): say so before the run starts.
+ */
+function checkStdoutReopens(): void {
+  if (fs.fstatSync(1).isSocket()) {
+    throw new TsnicError(
+      'ERR_INVALID_ARG',
+      '--out -: stdout is a socket, which cannot take a pcap; pipe the output (| tshark -r -, | cat > x.pcap) or redirect it to a file',
+    );
+  }
+}
 
 /** The capture subcommand. */
 export const captureCommand: Command = {
@@ -9,12 +27,14 @@ export const captureCommand: Command = {
     summary: 'Capture received frames into a pcap file (tcpdump/tshark/Wireshark read it)',
     positionals: [{ name: 'dev', help: DEVICE_HELP }],
     options: [
-      { name: 'out', kind: 'string', value: 'FILE.pcap', required: true, help: 'The pcap file to write' },
+      { name: 'out', kind: 'string', value: 'FILE.pcap', required: true, help: 'The pcap file to write; - writes it to stdout (reports then go to stderr)' },
       { name: 'count', kind: 'integer', value: 'N', min: 1, max: Number.MAX_SAFE_INTEGER, help: 'Stop after N frames' },
       DURATION_OPTION,
       { name: 'snaplen', kind: 'integer', value: 'N', min: 1, max: 262144, help: 'Bytes kept of each frame (default 65535)' },
       { name: 'nanosecond', kind: 'flag', help: 'Nanosecond timestamps (default: microseconds)' },
       BATCH_OPTION,
+      LINK_TIMEOUT_OPTION,
+      NO_LINK_WAIT_OPTION,
       JSON_OPTION,
     ],
     notes: [
@@ -24,20 +44,31 @@ export const captureCommand: Command = {
       '(past --count: counted as rx_discarded) so that peer_tx_packets = rx_packets + rx_missed +',
       'rx_errors + rx_dropped + rx_discarded.',
       '',
+      ...RUN_NOTES,
+      '',
       ...SIM_NOTES,
     ],
-    examples: ['tsnic capture sim:0 --count 1000 --out x.pcap && tshark -r x.pcap', 'tsnic capture 0000:03:00.0 --duration 5 --out trace.pcap'],
+    examples: [
+      'tsnic capture sim:0 --count 1000 --out x.pcap && tshark -r x.pcap',
+      'tsnic capture sim:0 --count 100 --out - | tshark -r -',
+      'tsnic capture 0000:03:00.0 --duration 5 --out trace.pcap'],
   },
   async run(args, io) {
-    const { withDevices, deviceSpec, simSource } = await import('./devices');
+    const { checkDeviceArgs, withDevices, deviceSpec, simSource } = await import('./devices');
     const { runCapture } = await import('../apps/capture');
     const { Reporter } = await import('../apps/report');
     const spec = args.positionals.dev ?? '';
+    checkDeviceArgs('capture', [['dev', spec]]);
+    const out = stringOption(args, 'out') ?? '';
+    if (out === '') throw new TsnicError('ERR_INVALID_ARG', '--out needs a file name, or - for stdout (see: tsnic capture --help)');
+    // With the pcap on stdout, the reports go to stderr.
+    const reports = out === '-' ? io.stderr : io.stdout;
+    if (out === '-') checkStdoutReopens();
     const count = numberOption(args, 'count');
-    const reporter = new Reporter(Reporter.modeFor(flagOption(args, 'json'), io.stdout), io.stdout);
-    const totals = await withDevices([deviceSpec(spec)], ([dev], signal) =>
+    const reporter = new Reporter(Reporter.modeFor(flagOption(args, 'json'), reports), reports);
+    const totals = await withDevices([deviceSpec(spec)], { io, ...linkSetup(args) }, ([dev], signal) =>
       runCapture(dev, {
-        out: stringOption(args, 'out') ?? '',
+        out: out === '-' ? '/dev/stdout' : out,
         count,
         durationS: numberOption(args, 'duration'),
         snaplen: numberOption(args, 'snaplen'),

@@ -9,7 +9,14 @@ export interface Io {
   /** Results and reports; `isTTY` selects the live single-line report. */
   stdout: { write(text: string): unknown; isTTY?: boolean };
   /** Warnings and errors. */
-  stderr: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+  /**
+   * Aborted when stdout's reader went away (EPIPE, e.g. `| head -1`): the run then ends as on Ctrl-C
+   * and what is still to be written (the totals) goes to stderr.
+   */
+  stdoutClosed?: AbortSignal;
+  /** Where sysfs and procfs are (default /sys and /proc); tests point `bind`, `unbind` and `hugepages` at a fake tree. */
+  roots?: { sys?: string; proc?: string };
 }
 
 /** A `tsnic` subcommand. Its module imports only light modules; `run` loads the native parts. */
@@ -31,6 +38,13 @@ export const SIM_NOTES = [
   'tester generator rate=PPS|line, frameSize=N, count=N. Example: sim:0,rate=line,frameSize=60',
 ];
 
+/** Notes on the link wait, Ctrl-C and a closed stdout, shared by the device commands' `--help`. */
+export const RUN_NOTES = [
+  'Before the run, waits for link (up to --link-timeout S, default 10; after a second it says so on',
+  'stderr), or not with --no-link-wait. Ctrl-C stops at any moment and prints the totals. When stdout',
+  'closes (| head -1), the run ends and prints its totals on stderr, exit status 0.',
+];
+
 /** `--json`: one JSON object per line. */
 export const JSON_OPTION: OptionSpec = {
   name: 'json', kind: 'flag', help: 'One JSON object per line, per interval, and a last line with "type":"total"',
@@ -45,3 +59,19 @@ export const DURATION_OPTION: OptionSpec = {
 export const BATCH_OPTION: OptionSpec = {
   name: 'batch', kind: 'integer', value: 'N', min: 1, max: 1024, help: 'Frames per driver call (default 64)',
 };
+
+/** `--link-timeout S`. */
+export const LINK_TIMEOUT_OPTION: OptionSpec = {
+  name: 'link-timeout', kind: 'number', value: 'S', min: 0.001, max: 3600, help: 'Seconds to wait for link before giving up (default 10)',
+};
+
+/** `--no-link-wait`. */
+export const NO_LINK_WAIT_OPTION: OptionSpec = {
+  name: 'no-link-wait', kind: 'flag', help: 'Start at once, without waiting for link (a port without link sends and receives nothing)',
+};
+
+/** How a device command waits for link, from `--link-timeout` and `--no-link-wait`. */
+export function linkSetup(args: ParsedArgs): { linkTimeoutS?: number; linkWait: boolean } {
+  const timeout = args.options['link-timeout'];
+  return { linkTimeoutS: typeof timeout === 'number' ? timeout : undefined, linkWait: args.options['no-link-wait'] !== true };
+}

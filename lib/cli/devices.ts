@@ -6,15 +6,65 @@
 import type { NetDevice } from '../device';
 import { defaultSimCard, parseSimSpec, type SimGeneratorOptions } from '../bus/sim';
 import type { TrafficSource } from '../apps/peer';
-import { isSimSpec, openDevice } from '../open';
+import { isSimSpec, normalizePciAddress, openDevice } from '../open';
 import { onInterrupt } from './interrupt';
+import type { Io } from './command';
+import { TsnicError } from '../errors';
+import { sleep } from '../apps/loop';
 
-/** Opens `specs`, runs `body` with an AbortSignal tied to Ctrl-C, then closes every device. */
-export async function withDevices<T>(specs: readonly string[], body: (devs: NetDevice[], signal: AbortSignal) => Promise<T>): Promise<T> {
-  const interrupt = onInterrupt();
+/** How {@link withDevices} runs. */
+export interface RunSetup {
+  /** Where the "waiting for link" line goes, and the stdout-closed signal that ends the run. */
+  io: Io;
+  /** Seconds to wait for each device's link before giving up (default 10); 0 or `wait: false`: no wait. */
+  linkTimeoutS?: number;
+  /** False to start the run without waiting for link (`--no-link-wait`). */
+  linkWait?: boolean;
+}
+
+/** Milliseconds of waiting for link before saying so on stderr. */
+const LINK_NOTICE_MS = 1000;
+
+/**
+ * Waits until `dev` has link, `signal` aborts or `timeoutS` passed (ERR_LINK_TIMEOUT). After a second
+ * it says on stderr what it waits for, so that a run on an unplugged port does not look hung.
+ */
+async function waitForLink(dev: NetDevice, spec: string, timeoutS: number, signal: AbortSignal, io: Io): Promise<void> {
+  const start = Date.now();
+  let told = false;
+  while (!signal.aborted && !dev.linkStatus().up) {
+    const waited = Date.now() - start;
+    if (waited >= timeoutS * 1000) {
+      throw new TsnicError(
+        'ERR_LINK_TIMEOUT',
+        `${spec}: no link after ${timeoutS} s: check the cable and the peer (simulated ports: the wiring option), ` +
+          'wait longer with --link-timeout S, or run without link with --no-link-wait',
+      );
+    }
+    if (!told && waited >= LINK_NOTICE_MS) {
+      io.stderr.write(`waiting for link on ${spec} (Ctrl-C to stop)\n`);
+      told = true;
+    }
+    await sleep(5);
+  }
+}
+
+/**
+ * Opens `specs` (without the drivers' own link wait), waits for their links (interruptible), runs
+ * `body` with an AbortSignal tied to Ctrl-C and to stdout closing, then closes every device.
+ */
+export async function withDevices<T>(
+  specs: readonly string[],
+  setup: RunSetup,
+  body: (devs: NetDevice[], signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const interrupt = onInterrupt(setup.io.stdoutClosed);
   const devs: NetDevice[] = [];
   try {
-    for (const spec of specs) devs.push(await openDevice(spec));
+    for (const spec of specs) devs.push(await openDevice(spec, { waitForLink: false }));
+    if (setup.linkWait !== false) {
+      for (const [k, dev] of devs.entries()) await waitForLink(dev, specs[k], setup.linkTimeoutS ?? 10, interrupt.signal, setup.io);
+    }
     return await body(devs, interrupt.signal);
   } finally {
     for (const dev of devs) if (!dev.closed) dev.close();
@@ -57,4 +107,56 @@ export function simSource(spec: string, count: number): TrafficSource | undefine
     },
     finished: () => card.closed || !tester.stats().generatorRunning,
   };
+}
+
+/** What a sim option's value must be, for values the spec syntax itself refuses (e.g. `-5`). */
+const SIM_OPTION_RULES: Record<string, string> = {
+  wiring: 'wiring must be one of tester, loopback, cross, unplugged',
+  linkUpDelayMs: 'linkUpDelayMs must be a whole number of milliseconds from 0 to 60000',
+  rate: "rate must be 'line' or a number of frames per second above 0",
+  frameSize: 'frameSize must be a whole number from 60 to 9018',
+  count: 'count must be a whole number of at least 0',
+  flows: 'flows must be a whole number of at least 1',
+};
+
+/** Why `spec` is not a device spec, or undefined when it is one; the address it names otherwise. */
+function specProblem(spec: string): { problem?: string; address?: string } {
+  if (!isSimSpec(spec)) {
+    const address = normalizePciAddress(spec);
+    if (address !== undefined) return { address };
+    return { problem: `"${spec}" is not a device: use a PCI address like 0000:03:00.0 (see tsnic list) or a simulated port, sim:0 or sim:1` };
+  }
+  const [head, ...options] = spec.split(',');
+  if (!/^sim:[01]$/.test(head)) return { problem: `"${head}" is not a simulated port: use sim:0 or sim:1, optionally with ,key=value options` };
+  for (const option of options) {
+    const m = /^([A-Za-z]+)=(.*)$/.exec(option);
+    if (m === null) return { problem: `"${option}" in "${spec}" is not a key=value option` };
+    const rule = SIM_OPTION_RULES[m[1]];
+    if (rule === undefined) return { problem: `unknown sim option "${m[1]}" in "${spec}": use ${Object.keys(SIM_OPTION_RULES).join(', ')}` };
+    if (!/^[A-Za-z0-9.]+$/.test(m[2])) return { problem: `${rule}, got "${m[2]}"` };
+  }
+  try {
+    parseSimSpec(spec);
+  } catch (err) {
+    if (err instanceof TsnicError) return { problem: err.message };
+    throw err;
+  }
+  return { address: head };
+}
+
+/**
+ * Checks a command's device arguments before anything opens: a malformed spec, or the same device
+ * given twice, is a usage error (exit 2) naming the argument, e.g. `<dev>: "eth0" is not a device`.
+ */
+export function checkDeviceArgs(command: string, devices: ReadonlyArray<readonly [name: string, spec: string]>): void {
+  const seen = new Map<string, string>();
+  for (const [name, spec] of devices) {
+    const { problem, address } = specProblem(spec);
+    if (problem !== undefined) throw new TsnicError('ERR_INVALID_ARG', `<${name}>: ${problem} (see: tsnic ${command} --help)`);
+    const first = seen.get(address ?? spec);
+    if (first !== undefined) {
+      throw new TsnicError('ERR_INVALID_ARG', `<${first}> and <${name}> are both ${address ?? spec}: they must be two different devices (see: tsnic ${command} --help)`);
+    }
+    seen.set(address ?? spec, name);
+  }
 }

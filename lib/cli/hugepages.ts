@@ -1,11 +1,12 @@
 /** `tsnic hugepages`: show and set the 2 MiB hugepage pool DMA memory comes from. */
 import fs from 'node:fs';
 import { TsnicError } from '../errors';
-import { numberOption } from './args';
+import { flagOption, numberOption } from './args';
 import type { Command } from './command';
 
-/** Where the kernel exposes the 2 MiB pool. */
-const POOL_DIR = '/sys/kernel/mm/hugepages/hugepages-2048kB';
+/** Where the kernel exposes the 2 MiB pool, below sysfs. */
+const POOL_PATH = 'kernel/mm/hugepages/hugepages-2048kB';
+const POOL_DIR = `/sys/${POOL_PATH}`;
 
 /** The 2 MiB hugepage pool. */
 export interface HugepagePool {
@@ -59,23 +60,37 @@ export const hugepagesCommand: Command = {
     name: 'hugepages',
     summary: 'Show the 2 MiB hugepage pool, or set its size with --pages',
     positionals: [],
-    options: [{ name: 'pages', kind: 'integer', value: 'N', min: 0, max: 1048576, help: 'Reserve N pages in total (needs root)' }],
+    options: [
+      { name: 'pages', kind: 'integer', value: 'N', min: 0, max: 1048576, help: 'Reserve N pages in total (needs root)' },
+      {
+        name: 'json', kind: 'flag',
+        help: 'One JSON object: {"page_kib":2048,"total":N,"free":N,"total_mib":N}, with "requested":N after --pages',
+      },
+    ],
     notes: [
       'tsnic allocates rings and packet buffers from 2 MiB hugepages when there are free ones (fewer TLB',
       'misses, physically contiguous buffers), and from ordinary locked pages otherwise, with a warning.',
       'A 512-descriptor port with its mempool needs about 8 MiB: 4 to 16 pages per port is plenty.',
       'To keep them across reboots: vm.nr_hugepages = N in /etc/sysctl.d/, or hugepages=N on the kernel command line.',
     ],
-    examples: ['tsnic hugepages', 'sudo tsnic hugepages --pages 64'],
+    examples: ['tsnic hugepages', 'tsnic hugepages --json', 'sudo tsnic hugepages --pages 64'],
   },
   async run(args, io) {
+    const dir = io.roots?.sys === undefined ? POOL_DIR : `${io.roots.sys}/${POOL_PATH}`;
     const pages = numberOption(args, 'pages');
+    const report = (pool: HugepagePool): void => {
+      if (!flagOption(args, 'json')) io.stdout.write(`${describe(pool)}\n`);
+      else {
+        const record = { page_kib: 2048, total: pool.total, free: pool.free, total_mib: pool.total * 2, ...(pages === undefined ? {} : { requested: pages }) };
+        io.stdout.write(`${JSON.stringify(record)}\n`);
+      }
+    };
     if (pages === undefined) {
-      io.stdout.write(`${describe(readHugepages())}\n`);
+      report(readHugepages(dir));
       return 0;
     }
-    const pool = setHugepages(pages);
-    io.stdout.write(`${describe(pool)}\n`);
+    const pool = setHugepages(pages, dir);
+    report(pool);
     if (pool.total < pages) {
       io.stderr.write(`tsnic: the kernel reserved only ${pool.total} of ${pages} pages (memory is fragmented): free memory or reboot with hugepages=${pages}\n`);
       return 1;

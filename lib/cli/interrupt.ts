@@ -1,5 +1,5 @@
 /**
- * Ctrl-C for the long-running subcommands: the first SIGINT or SIGTERM aborts the run (the app returns
+ * Ctrl-C (and stdout closing) for the long-running subcommands: the first SIGINT or SIGTERM aborts the run (the app returns
  * its totals and the device is closed normally); a second one exits at once (status 130), after the
  * process-wide teardown in lib/lifecycle.ts has stopped and reset the open devices.
  */
@@ -13,9 +13,12 @@ export interface Interrupt {
   dispose(): void;
 }
 
-/** Installs the handlers. */
-export function onInterrupt(): Interrupt {
+/** Installs the handlers; the signal also aborts when `also` does (stdout closed). */
+export function onInterrupt(also?: AbortSignal): Interrupt {
   const controller = new AbortController();
+  const follow = (): void => controller.abort();
+  if (also?.aborted === true) controller.abort();
+  also?.addEventListener('abort', follow);
   const handler = (): void => {
     if (!controller.signal.aborted) {
       controller.abort();
@@ -31,6 +34,7 @@ export function onInterrupt(): Interrupt {
     dispose() {
       process.removeListener('SIGINT', handler);
       process.removeListener('SIGTERM', handler);
+      also?.removeEventListener('abort', follow);
     },
   };
 }

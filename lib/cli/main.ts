@@ -83,8 +83,30 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
   }
 }
 
+/**
+ * The process's {@link Io}: once stdout's reader has gone away (EPIPE), its `stdoutClosed` signal aborts
+ * and later writes go to stderr, so a run piped into `head` ends quietly with its totals, status 0.
+ */
+export function processIo(): Io {
+  const closed = new AbortController();
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    closed.abort();
+  });
+  return {
+    stdout: {
+      write: (text: string) => (closed.signal.aborted ? process.stderr.write(text) : process.stdout.write(text)),
+      get isTTY() {
+        return process.stdout.isTTY;
+      },
+    },
+    stderr: process.stderr,
+    stdoutClosed: closed.signal,
+  };
+}
+
 if (require.main === module) {
-  void main(process.argv.slice(2)).then((code) => {
+  void main(process.argv.slice(2), processIo()).then((code) => {
     process.exitCode = code;
   });
 }

@@ -91,10 +91,13 @@ export function bindToVfio(address: string, force: boolean, roots: SysRoots = {}
 
 /**
  * Gives `address` back to its kernel driver: vfio-pci lets go, driver_override is cleared,
- * drivers_probe lets the kernel pick the driver again. Returns the function as it is afterwards.
+ * drivers_probe lets the kernel pick the driver again. Returns the function as it is afterwards. A
+ * function already on another driver is left alone (as dpdk-devbind skips a device already bound to
+ * the driver asked for).
  */
 export function unbindFromVfio(address: string, roots: SysRoots = {}): PciFunctionInfo {
   const info = readPciFunction(address, sysOf(roots));
+  if (info.driver !== undefined && info.driver !== 'vfio-pci') return info;
   const sys = sysOf(roots);
   const dir = path.join(sys, 'bus', 'pci', 'devices', address);
   if (info.driver === 'vfio-pci') write(path.join(dir, 'driver', 'unbind'), address, `unbind ${address}`);

@@ -1,6 +1,8 @@
 /** `tsnic pktgen`: transmit test frames. */
 import { flagOption, numberOption, stringOption } from './args';
-import { BATCH_OPTION, DEVICE_HELP, DURATION_OPTION, JSON_OPTION, SIM_NOTES, type Command } from './command';
+import {
+  BATCH_OPTION, DEVICE_HELP, DURATION_OPTION, JSON_OPTION, LINK_TIMEOUT_OPTION, linkSetup, NO_LINK_WAIT_OPTION, RUN_NOTES, SIM_NOTES, type Command,
+} from './command';
 
 /** The pktgen subcommand. */
 export const pktgenCommand: Command = {
@@ -16,27 +18,33 @@ export const pktgenCommand: Command = {
       BATCH_OPTION,
       { name: 'dst-mac', kind: 'string', value: 'MAC', help: 'Destination MAC (default 02:00:00:00:ee:01)' },
       { name: 'src-mac', kind: 'string', value: 'MAC', help: "Source MAC (default: the device's own)" },
+      LINK_TIMEOUT_OPTION,
+      NO_LINK_WAIT_OPTION,
       JSON_OPTION,
     ],
     notes: [
       'Without --count or --duration, runs until Ctrl-C. On a simulated port the totals include what the',
       "far-end tester's checker saw: peer_rx_packets, peer_seq_gaps, peer_bad_checksums.",
       '',
+      ...RUN_NOTES,
+      '',
       ...SIM_NOTES,
     ],
     examples: ['tsnic pktgen sim:0 --count 1000000', 'tsnic pktgen 0000:03:00.0 --duration 10 --rate 5 --json'],
   },
   async run(args, io) {
-    const { withDevices } = await import('./devices');
+    const { checkDeviceArgs, withDevices } = await import('./devices');
     const { runPktgen } = await import('../apps/pktgen');
     const { parseMac } = await import('../apps/frame-builder');
     const { Reporter } = await import('../apps/report');
+    const spec = args.positionals.dev ?? '';
+    checkDeviceArgs('pktgen', [['dev', spec]]);
     const dstMac = stringOption(args, 'dst-mac');
     const srcMac = stringOption(args, 'src-mac');
     if (dstMac !== undefined) parseMac('--dst-mac', dstMac);
     if (srcMac !== undefined) parseMac('--src-mac', srcMac);
     const reporter = new Reporter(Reporter.modeFor(flagOption(args, 'json'), io.stdout), io.stdout);
-    const totals = await withDevices([args.positionals.dev ?? ''], ([dev], signal) =>
+    const totals = await withDevices([spec], { io, ...linkSetup(args) }, ([dev], signal) =>
       runPktgen(dev, {
         count: numberOption(args, 'count'),
         durationS: numberOption(args, 'duration'),

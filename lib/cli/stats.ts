@@ -1,6 +1,8 @@
 /** `tsnic stats`: receive and drop, reporting rates and counters. */
 import { flagOption, numberOption } from './args';
-import { BATCH_OPTION, DEVICE_HELP, DURATION_OPTION, JSON_OPTION, SIM_NOTES, type Command } from './command';
+import {
+  BATCH_OPTION, DEVICE_HELP, DURATION_OPTION, JSON_OPTION, LINK_TIMEOUT_OPTION, linkSetup, NO_LINK_WAIT_OPTION, RUN_NOTES, SIM_NOTES, type Command,
+} from './command';
 
 /** The stats subcommand. */
 export const statsCommand: Command = {
@@ -12,6 +14,8 @@ export const statsCommand: Command = {
       { name: 'interval', kind: 'number', value: 'S', min: 0.01, max: 3600, help: 'Seconds between reports (default 1)' },
       DURATION_OPTION,
       BATCH_OPTION,
+      LINK_TIMEOUT_OPTION,
+      NO_LINK_WAIT_OPTION,
       JSON_OPTION,
     ],
     notes: [
@@ -20,17 +24,20 @@ export const statsCommand: Command = {
       'the run starts; at the end, frames still in flight are received, so that the totals balance:',
       'peer_tx_packets = rx_packets + rx_missed + rx_errors + rx_dropped.',
       '',
+      ...RUN_NOTES,
+      '',
       ...SIM_NOTES,
     ],
     examples: ['tsnic stats sim:0,rate=1000000 --duration 3', 'tsnic stats 0000:03:00.0 --interval 0.5 --json'],
   },
   async run(args, io) {
-    const { withDevices, deviceSpec, simSource } = await import('./devices');
+    const { checkDeviceArgs, withDevices, deviceSpec, simSource } = await import('./devices');
     const { runStatsMonitor } = await import('../apps/stats-monitor');
     const { Reporter } = await import('../apps/report');
     const spec = args.positionals.dev ?? '';
+    checkDeviceArgs('stats', [['dev', spec]]);
     const reporter = new Reporter(Reporter.modeFor(flagOption(args, 'json'), io.stdout), io.stdout);
-    const totals = await withDevices([deviceSpec(spec)], ([dev], signal) =>
+    const totals = await withDevices([deviceSpec(spec)], { io, ...linkSetup(args) }, ([dev], signal) =>
       runStatsMonitor(dev, {
         intervalS: numberOption(args, 'interval'),
         durationS: numberOption(args, 'duration'),

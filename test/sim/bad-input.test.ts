@@ -153,7 +153,7 @@ t.test('simulated card: bad options, ports, specs and faults', async (t) => {
 });
 
 t.test('CLI: bad arguments exit non-zero with one line, before any device is opened', async (t) => {
-  // Exit 2 is ERR_INVALID_ARG (bad usage); exit 1 any other TsnicError (here ERR_PCI_ADDRESS).
+  // Exit 2 is ERR_INVALID_ARG (bad usage: a malformed option, device spec or PCI address included).
   const cases: [string[], number, RegExp][] = [
     [['pktgen', 'sim:0', '--size', '59'], 2, /--size must be a whole number from 60/],
     [['pktgen', 'sim:0', '--batch', '0'], 2, /--batch must be a whole number from 1/],
@@ -161,10 +161,11 @@ t.test('CLI: bad arguments exit non-zero with one line, before any device is ope
     [['pktgen', 'sim:0', '--dst-mac', 'zz'], 2, /--dst-mac must be a MAC address/],
     [['fwd', 'sim:0'], 2, /missing <devB>/],
     [['stats', 'sim:0', '--interval', '0'], 2, /--interval must be a number/],
-    [['pktgen', 'sim:7', '--count', '1'], 1, /"sim:7" is not a sim device/],
-    [['pktgen', '0000:03:00', '--count', '1'], 1, /"0000:03:00" is not a device/],
-    [['capture', 'sim:0,colour=red', '--out', 'x.pcap'], 1, /unknown sim option "colour"/],
-    [['bind', 'not-an-address'], 1, /is not a PCI address/],
+    [['pktgen', 'sim:7', '--count', '1'], 2, /<dev>: "sim:7" is not a simulated port/],
+    [['pktgen', '0000:03:00', '--count', '1'], 2, /<dev>: "0000:03:00" is not a device/],
+    [['capture', 'sim:0,colour=red', '--out', 'x.pcap'], 2, /<dev>: unknown sim option "colour"/],
+    [['bind', 'not-an-address'], 2, /<pci>: "not-an-address" is not a PCI address/],
+    [['fwd', 'sim:0', 'sim:0'], 2, /<devA> and <devB> are both sim:0/],
   ];
   for (const [argv, exit, message] of cases) {
     clearTraces();

@@ -102,8 +102,9 @@ t.test('bind without vfio-pci loaded, and unknown addresses', async (t) => {
 
 t.test('the commands: bad addresses and flags exit non-zero with one line', async (t) => {
   for (const [argv, pattern, code] of [
-    [['bind', 'eth0'], /^tsnic: "eth0" is not a PCI address: use the form 0000:03:00.0/, 1],
-    [['unbind', '03:00'], /^tsnic: "03:00" is not a PCI address/, 1],
+    [['bind', 'eth0'], /^tsnic: <pci>: "eth0" is not a PCI address: use the form 0000:03:00.0/, 2],
+    [['unbind', '03:00'], /^tsnic: <pci>: "03:00" is not a PCI address/, 2],
+    [['bind', 'bogus'], /^tsnic: <pci>: "bogus" is not a PCI address/, 2],
     [['bind'], /^tsnic: missing <pci>/, 2],
     [['unbind', '0000:03:00.0', '--force'], /^tsnic: unknown option --force/, 2],
     [['list', 'extra'], /^tsnic: unexpected argument "extra"/, 2],
@@ -128,4 +129,45 @@ t.test('hugepages: reads the pool, sets it, and says when the kernel gave fewer 
   let stdout = '';
   t.equal(await main(['hugepages'], { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: () => true } }), 0);
   t.match(stdout, /^2 MiB hugepages: \d+ reserved \(\d+ MiB\), \d+ free\n$/);
+});
+
+/** Runs main() on the fake tree `roots`, collecting what it writes. */
+async function onTree(roots: { sys: string; proc: string }, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, roots });
+  return { code, stdout, stderr };
+}
+
+t.test('unbind of a function already on its kernel driver says so, changes nothing, exits 0', async (t) => {
+  const roots = fakeTree();
+  const dir = path.join(roots.sys, 'bus', 'pci', 'devices', '0000:03:00.1');
+  const probe = path.join(roots.sys, 'bus', 'pci', 'drivers_probe');
+  const r = await onTree(roots, ['unbind', '0000:03:00.1']);
+  t.equal(r.code, 0, r.stderr);
+  t.equal(r.stdout, '0000:03:00.1: already bound to its kernel driver ixgbe, not to vfio-pci: nothing to do\n');
+  t.equal(fs.readFileSync(path.join(dir, 'driver_override'), 'utf8'), '(null)\n', 'driver_override untouched');
+  t.equal(fs.readFileSync(path.join(roots.sys, 'bus', 'pci', 'drivers', 'ixgbe', 'unbind'), 'utf8'), '', 'not unbound');
+  t.equal(fs.readFileSync(probe, 'utf8'), '', 'no probe');
+  // The function on vfio-pci is given back (the fake kernel does not rebind it, so it ends on no driver).
+  const back = await onTree(roots, ['unbind', '0000:00:1f.0']);
+  t.equal(back.code, 0, back.stderr);
+  t.equal(fs.readFileSync(path.join(roots.sys, 'bus', 'pci', 'drivers', 'vfio-pci', 'unbind'), 'utf8'), '0000:00:1f.0');
+});
+
+t.test('hugepages --json: one JSON object, also after --pages', async (t) => {
+  const roots = fakeTree();
+  const dir = path.join(roots.sys, 'kernel', 'mm', 'hugepages', 'hugepages-2048kB');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'nr_hugepages'), '8\n');
+  fs.writeFileSync(path.join(dir, 'free_hugepages'), '3\n');
+  const r = await onTree(roots, ['hugepages', '--json']);
+  t.equal(r.code, 0, r.stderr);
+  t.same(JSON.parse(r.stdout), { page_kib: 2048, total: 8, free: 3, total_mib: 16 });
+  t.equal(r.stdout.split('\n').length, 2, 'one line');
+  const set = await onTree(roots, ['hugepages', '--pages', '32', '--json']);
+  t.equal(set.code, 0, set.stderr);
+  t.same(JSON.parse(set.stdout), { page_kib: 2048, total: 32, free: 3, total_mib: 64, requested: 32 });
+  const plain = await onTree(roots, ['hugepages']);
+  t.equal(plain.stdout, '2 MiB hugepages: 32 reserved (64 MiB), 3 free\n');
 });

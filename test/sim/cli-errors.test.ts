@@ -69,11 +69,35 @@ t.test('missing and surplus arguments', async (t) => {
   await fails(t, ['pktgen', 'sim:0', '--count'], /--count needs a value/);
 });
 
-t.test('unknown devices exit 1 with what a device spec looks like', async (t) => {
-  await fails(t, ['pktgen', 'eth0', '--count', '1'], /"eth0" is not a device: use a PCI address like 0000:03:00.0 .* sim:0 or sim:1/, 1);
-  await fails(t, ['stats', 'sim:2', '--duration', '0.1'], /"sim:2" is not a sim device: use sim:0 or sim:1/, 1);
-  await fails(t, ['capture', 'sim:0,colour=red', '--out', 'x.pcap'], /unknown sim option "colour"/, 1);
-  await fails(t, ['fwd', 'sim:0', 'sim:0', '--duration', '0.1'], /sim:0 is already open in this process/, 1);
+t.test('malformed device specs are usage errors (exit 2) naming the argument', async (t) => {
+  await fails(t, ['pktgen', 'eth0', '--count', '1'], /^tsnic: <dev>: "eth0" is not a device: use a PCI address like 0000:03:00.0 .* sim:0 or sim:1/);
+  await fails(t, ['pktgen', '', '--count', '1'], /^tsnic: <dev>: "" is not a device/);
+  await fails(t, ['stats', 'sim:2', '--duration', '0.1'], /^tsnic: <dev>: "sim:2" is not a simulated port: use sim:0 or sim:1/);
+  await fails(t, ['pktgen', 'sim:7'], /^tsnic: <dev>: "sim:7" is not a simulated port/);
+  await fails(t, ['capture', 'sim:0,colour=red', '--out', 'x.pcap'], /^tsnic: <dev>: unknown sim option "colour"/);
+  await fails(t, ['pktgen', 'sim:0,bogus=1'], /^tsnic: <dev>: unknown sim option "bogus" in "sim:0,bogus=1": use wiring, linkUpDelayMs/);
+  await fails(t, ['pktgen', 'sim:0,wiring=bogus'], /^tsnic: <dev>: wiring must be one of tester, loopback, cross, unplugged, got bogus/);
+  await fails(t, ['pktgen', 'sim:0,linkUpDelayMs=-5'], /^tsnic: <dev>: linkUpDelayMs must be a whole number of milliseconds from 0 to 60000, got "-5"/);
+  await fails(t, ['pktgen', 'sim:0,frameSize'], /^tsnic: <dev>: "frameSize" in "sim:0,frameSize" is not a key=value option/);
+  await fails(t, ['fwd', 'sim:1', 'bogus'], /^tsnic: <devB>: "bogus" is not a device/);
+  await fails(t, ['bind', 'bogus'], /^tsnic: <pci>: "bogus" is not a PCI address: use the form 0000:03:00.0/);
+  await fails(t, ['unbind', 'eth0'], /^tsnic: <pci>: "eth0" is not a PCI address/);
+  const odd = await run(['pktgen', 'sim:0,linkUpDelayMs=-5']);
+  t.notMatch(odd.stderr, /is not a sim device/, 'a bad option value is not reported as a bad device');
+});
+
+t.test('fwd needs two different devices', async (t) => {
+  await fails(t, ['fwd', 'sim:0', 'sim:0', '--duration', '0.1'], /^tsnic: <devA> and <devB> are both sim:0: they must be two different devices/);
+  await fails(t, ['fwd', 'sim:1,wiring=tester', 'sim:1', '--duration', '0.1'], /are both sim:1/);
+  await fails(t, ['fwd', '03:00.0', '0000:03:00.0'], /are both 0000:03:00.0/);
+});
+
+t.test('capture --out "" is a usage error naming --out', async (t) => {
+  await fails(t, ['capture', 'sim:0', '--out', ''], /^tsnic: --out needs a file name, or - for stdout/);
+  await fails(t, ['capture', 'sim:0', '--out='], /^tsnic: --out needs a file name/);
+});
+
+t.test('a well-formed address of no device is not a usage error (exit 1)', async (t) => {
   await fails(t, ['pktgen', '0000:ff:1f.7', '--count', '1'], /0000:ff:1f\.7: no such PCI device .*tsnic list/, 1);
 });
 
@@ -83,6 +107,6 @@ t.test('as a process: one line on stderr, no stack trace, non-zero exit', async 
   t.equal(r.stdout, '');
   t.equal(r.stderr, 'tsnic: --count must be a whole number from 1 to 9007199254740991, got "many" (see: tsnic pktgen --help)\n');
   const bad = await tsnic(['capture', '0000:zz:00.0', '--out', 'x.pcap']);
-  t.equal(bad.code, 1);
-  t.match(bad.stderr, /^tsnic: "0000:zz:00.0" is not a device[^\n]*\n$/);
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /^tsnic: <dev>: "0000:zz:00.0" is not a device[^\n]*\n$/);
 });

@@ -19,7 +19,7 @@ const LOADER = require.resolve('@isaacs/ts-node-temp-fork-for-pr-2009/register/t
  * The child runs main() from `-e`, not as the entry file: under tap, child processes get tap's ESM
  * loader hooks, and an entry file would go through the ESM loader, which has no TypeScript support.
  */
-const ENTRY = `require(${JSON.stringify(MAIN)}).main(process.argv.slice(1)).then((code) => { process.exitCode = code; })`;
+const ENTRY = `const m = require(${JSON.stringify(MAIN)}); m.main(process.argv.slice(1), m.processIo()).then((code) => { process.exitCode = code; })`;
 
 /** Runs `tsnic ...args` in `cwd`; kills it after `timeoutMs`. */
 export function tsnic(args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
@@ -54,4 +54,9 @@ export function run(file: string, args: readonly string[], timeoutMs = 30_000): 
 /** Starts `tsnic ...args` without waiting (for signal tests); stdout and stderr are piped. */
 export function startTsnic(args: readonly string[]): ChildProcess {
   return spawn(process.execPath, ['-r', LOADER, '-e', ENTRY, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** The command line that runs `tsnic ...args` (node with the TypeScript loader), for shell pipelines. */
+export function tsnicArgv(args: readonly string[]): string[] {
+  return [process.execPath, '-r', LOADER, '-e', ENTRY, ...args];
 }

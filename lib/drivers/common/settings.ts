@@ -11,6 +11,11 @@ export interface QueueLimits {
   chip: string;
   /** Queues per direction. */
   maxQueues: number;
+  /**
+   * Rx queues, when fewer than {@link maxQueues} can receive, with the reason for the messages (the
+   * 82599 has 64 but RSS reaches 16).
+   */
+  rx?: { maxQueues: number; why: string };
   /** Smallest and largest ring (powers of two). */
   minRingSize: number;
   maxRingSize: number;
@@ -40,7 +45,8 @@ export const DEFAULT_RING_SIZE = 512;
 /** Default mempool size per rx queue (at least). */
 export const MIN_DEFAULT_MEMPOOL = 4096;
 
-function ringSize(name: string, value: unknown, l: QueueLimits): number {
+/** Validates a ring size: a power of two within the chip's limits ({@link DEFAULT_RING_SIZE} if absent). */
+export function checkRingSize(name: string, value: unknown, l: QueueLimits): number {
   const size = value ?? DEFAULT_RING_SIZE;
   if (typeof size !== 'number' || !Number.isInteger(size) || size < l.minRingSize || size > l.maxRingSize || (size & (size - 1)) !== 0) {
     throw new TsnicError(
@@ -52,18 +58,18 @@ function ringSize(name: string, value: unknown, l: QueueLimits): number {
   return size;
 }
 
-function queues(name: string, value: unknown, l: QueueLimits): number {
+function queues(name: string, value: unknown, l: QueueLimits, max: number, why: string): number {
   const n = value ?? 1;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > l.maxQueues) {
-    throw new TsnicError('ERR_QUEUE_ID', `${name} must be 1 to ${l.maxQueues} on the ${l.chip}, got ${String(value)}`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > max) {
+    throw new TsnicError('ERR_QUEUE_ID', `${name} must be 1 to ${max} on the ${l.chip}${why}, got ${String(value)}`);
   }
   return n;
 }
 
 /** Validates `options` against `limits` and fills in defaults. */
 export function queueSettings(options: DeviceOptions, limits: QueueLimits): QueueSettings {
-  const rxRingSize = ringSize('rxRingSize', options.rxRingSize, limits);
-  const txRingSize = ringSize('txRingSize', options.txRingSize, limits);
+  const rxRingSize = checkRingSize('rxRingSize', options.rxRingSize, limits);
+  const txRingSize = checkRingSize('txRingSize', options.txRingSize, limits);
   const bufferSize = checkInteger('bufferSize', options.bufferSize ?? limits.minBufferSize, limits.minBufferSize, limits.maxBufferSize);
   if (bufferSize % 1024 !== 0) {
     throw new TsnicError('ERR_INVALID_ARG', `bufferSize must be a multiple of 1024 on the ${limits.chip} (SRRCTL.BSIZEPACKET units), got ${bufferSize}`);
@@ -76,8 +82,8 @@ export function queueSettings(options: DeviceOptions, limits: QueueLimits): Queu
     throw new TsnicError('ERR_INVALID_ARG', `hugepages must be prefer, require or never, got ${String(hugepages)}`);
   }
   return {
-    rxQueues: queues('rxQueues', options.rxQueues, limits),
-    txQueues: queues('txQueues', options.txQueues, limits),
+    rxQueues: queues('rxQueues', options.rxQueues, limits, limits.rx?.maxQueues ?? limits.maxQueues, limits.rx === undefined ? '' : ` (${limits.rx.why})`),
+    txQueues: queues('txQueues', options.txQueues, limits, limits.maxQueues, ''),
     rxRingSize,
     txRingSize,
     mempoolSize,

@@ -13,7 +13,7 @@ import {
   SECRXSTAT_SECRX_RDY, SRRCTL, STATUS_GIO, TXDCTL_SWFLSH, TXDCTL_THRESH, TXDCTL_THRESH_MASK,
   dcaRxctrl, rdbah, rdbal, rdh, rdlen, rdt, reta, rssrk, rxdctl, srrctl, tdbah, tdbal, tdh, tdlen, tdt, txdctl,
 } from './registers';
-import { clearFlags, get, pause, set, setFlags, waitClear, waitSet } from './regs';
+import { clearFlags, get, pause, pollClear, set, setFlags, waitClear, waitSet } from './regs';
 
 /** How long CTRL.RST may take to self-clear. */
 export const RESET_TIMEOUT_MS = 1000;
@@ -70,8 +70,7 @@ export function globalReset(bar0: Uint32Array, address: string): void {
  */
 export function disablePcieMaster(bar0: Uint32Array): void {
   setFlags(bar0, REG.CTRL, CTRL.GIO_DIS);
-  const deadline = Date.now() + MASTER_DISABLE_TIMEOUT_MS;
-  while ((get(bar0, REG.STATUS) & STATUS_GIO) !== 0 && Date.now() < deadline) pause(0.1);
+  pollClear(bar0, REG.STATUS, STATUS_GIO, MASTER_DISABLE_TIMEOUT_MS);
 }
 
 /** 4.6.3: interrupts off, PCIe master off, global reset, interrupts off again (the reset restored the defaults). */
@@ -256,12 +255,7 @@ export function enableTxQueue(bar0: Uint32Array, address: string, q: number): vo
  */
 function settleClear(bar0: Uint32Array, offset: number, mask: number, timeoutMs: number): boolean {
   pause(QUEUE_SETTLE_MS);
-  const deadline = Date.now() + timeoutMs;
-  while ((get(bar0, offset) & mask) !== 0) {
-    if (Date.now() > deadline) return false;
-    pause(0.1);
-  }
-  return true;
+  return pollClear(bar0, offset, mask, timeoutMs);
 }
 
 /**

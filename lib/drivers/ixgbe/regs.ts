@@ -40,25 +40,31 @@ export interface WaitFailure {
   message: string;
 }
 
-/** Polls (spinning briefly, then sleeping 0.1 ms) until `(reg & mask) === want`, or throws `failure`. */
-function waitFor(bar0: Uint32Array, offset: number, mask: number, want: number, timeoutMs: number, failure: WaitFailure): void {
+/** Polls (spinning briefly, then sleeping 0.1 ms) until `(reg & mask) === want`; false after `timeoutMs`. */
+function pollFor(bar0: Uint32Array, offset: number, mask: number, want: number, timeoutMs: number): boolean {
   const i = offset >>> 2;
   const deadline = Date.now() + timeoutMs;
   let polls = 0;
   while ((bar0[i] & mask) >>> 0 !== want) {
     if (++polls > 1000) {
-      if (Date.now() > deadline) throw new TsnicError(failure.code, failure.message);
+      if (Date.now() > deadline) return false;
       pause(0.1);
     }
   }
+  return true;
 }
 
 /** Waits until every bit of `mask` is set; throws `failure` after `timeoutMs`. */
 export function waitSet(bar0: Uint32Array, offset: number, mask: number, timeoutMs: number, failure: WaitFailure): void {
-  waitFor(bar0, offset, mask, mask >>> 0, timeoutMs, failure);
+  if (!pollFor(bar0, offset, mask, mask >>> 0, timeoutMs)) throw new TsnicError(failure.code, failure.message);
 }
 
 /** Waits until every bit of `mask` is clear; throws `failure` after `timeoutMs`. */
 export function waitClear(bar0: Uint32Array, offset: number, mask: number, timeoutMs: number, failure: WaitFailure): void {
-  waitFor(bar0, offset, mask, 0, timeoutMs, failure);
+  if (!pollFor(bar0, offset, mask, 0, timeoutMs)) throw new TsnicError(failure.code, failure.message);
+}
+
+/** Waits until every bit of `mask` is clear, at most `timeoutMs`; true when they cleared. Never throws. */
+export function pollClear(bar0: Uint32Array, offset: number, mask: number, timeoutMs: number): boolean {
+  return pollFor(bar0, offset, mask, 0, timeoutMs);
 }

@@ -6,7 +6,6 @@
  */
 import type { DeviceStats } from '../../device';
 import { REG, qprdc } from './registers';
-import { MAX_RX_QUEUES } from './settings';
 
 /** Longest time between two reads of the counters while rx/tx are polled. */
 export const STATS_INTERVAL_MS = 10_000;
@@ -21,9 +20,9 @@ export function accumulateStats(bar0: Uint32Array, into: DeviceStats, rxQueues: 
   // Frames the port could not take: those lost because packet buffer 0 (the only one without DCB) was
   // full, in RXMPC[0], and those a queue dropped for want of a descriptor (SRRCTL.DROP_EN), in QPRDC
   // of that queue (Linux's hw_rx_no_dma_resources).
+  // QPRDC exists for queues 0..15, as many as the open options allow (MAX_RX_QUEUES).
   let missed = bar0[REG.RXMPC0 >>> 2];
-  const queues = rxQueues < MAX_RX_QUEUES ? rxQueues : MAX_RX_QUEUES;
-  for (let q = 0; q < queues; q++) missed += bar0[qprdc(q) >>> 2];
+  for (let q = 0; q < rxQueues; q++) missed += bar0[qprdc(q) >>> 2];
   into.rxMissed += missed;
   // The 82599 counts missed frames in GPRC too (Linux and FreeBSD ixgbe take RXMPC back out of it, a
   // documented hardware workaround): the frames that reached the host are GPRC less the missed ones.

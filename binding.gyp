@@ -14,17 +14,20 @@
     "libraries": ["-lpthread"]
   },
   "conditions": [
-    # The production addon: host DMA memory and VFIO. Nothing of the simulator.
+    # The production addon: host DMA memory, VFIO, capture filter compilation. Nothing of the simulator.
     ["tsnic_addon in ('all', 'tsnic')", {
       "targets": [{
         "target_name": "tsnic",
         "sources": [
-          "<!@(find native/vfio native/memory -name *.cc | sort)",
+          "<!@(find native/vfio native/memory native/pcap -name *.cc | sort)",
           "native/binding/addon.cc",
           "native/binding/errors.cc",
           "native/binding/memory.cc",
-          "native/binding/vfio.cc"
-        ]
+          "native/binding/vfio.cc",
+          "native/binding/pcap.cc"
+        ],
+        # dlopen() of libpcap for capture filters (native/pcap); in libc itself from glibc 2.34 on.
+        "libraries": ["-ldl"]
       }]
     }],
     # The simulator addon: the simulated 82599 with its register access trap, and the benchmark's

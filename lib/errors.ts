@@ -34,7 +34,9 @@ export type TsnicErrorCode =
   | 'ERR_DEVICE_CLOSED'
   | 'ERR_DEVICE_BUSY'
   | 'ERR_UNSAFE'
-  | 'ERR_SYSFS';
+  | 'ERR_SYSFS'
+  | 'ERR_LIBPCAP'
+  | 'ERR_PCAP_FILE';
 
 /** An Error with a stable machine-readable `code`, plus `errno`/`syscall` when a system call failed. */
 export class TsnicError extends Error {

@@ -1,9 +1,10 @@
 /**
- * The production addon, tsnic.node (lib/bus/addon.ts loads it): host DMA memory and VFIO, typed by the
- * interfaces of each part. The simulator lives in the other addon, tsnic_sim.node (lib/bus/sim-binding.ts).
+ * The production addon, tsnic.node (lib/bus/addon.ts loads it): host DMA memory, VFIO and capture
+ * filter compilation, typed by the interfaces of each part. The simulator lives in the other addon, tsnic_sim.node (lib/bus/sim-binding.ts).
  */
 import { loadAddon } from './addon';
 import type { VfioBinding } from './vfio-binding';
+import type { PcapBinding } from '../pcap/filter-binding';
 
 /** Host DMA memory from native/memory (hugepages or locked ordinary pages, IOVA not yet assigned). */
 export interface HostMemory {
@@ -29,7 +30,7 @@ export interface MemoryBinding {
 }
 
 /** Everything the production addon exports. */
-export type NativeBinding = MemoryBinding & VfioBinding;
+export type NativeBinding = MemoryBinding & VfioBinding & PcapBinding;
 
 /** The loaded production addon (TSNIC_ADDON=<path to a .node file> loads that build instead). */
 export const native = loadAddon('tsnic') as NativeBinding;

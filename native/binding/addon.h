@@ -1,5 +1,5 @@
 // The module parts of the two addons. Each Init* adds its functions to `exports`: addon.cc (tsnic.node,
-// production) calls InitMemory and InitVfio, sim_addon.cc (tsnic_sim.node) InitSim and InitBench.
+// production) calls InitMemory, InitVfio and InitPcap, sim_addon.cc (tsnic_sim.node) InitSim and InitBench.
 // Plain C++ (vfio/, sim/, memory/, bench/) never includes napi.h; only the files in binding/ do.
 #pragma once
 #include <napi.h>
@@ -8,6 +8,7 @@ namespace tsnic {
 
 void InitMemory(Napi::Env env, Napi::Object exports);
 void InitVfio(Napi::Env env, Napi::Object exports);
+void InitPcap(Napi::Env env, Napi::Object exports);
 void InitSim(Napi::Env env, Napi::Object exports);
 void InitBench(Napi::Env env, Napi::Object exports);
 

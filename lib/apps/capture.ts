@@ -1,12 +1,19 @@
 /**
- * capture: receives frames from a device and writes them to a pcap file (lib/pcap/writer.ts), each
- * stamped with the time its batch was received.
+ * capture: receives frames from a device, keeps those a tcpdump-syntax filter accepts (compiled by
+ * libpcap, run by lib/pcap/bpf.ts) and writes them to a pcap or pcapng file, optionally rotated by size
+ * or frame count (lib/pcap/open-writer.ts). Timestamps: one clock read per rxBatch call that returned
+ * frames, right after it returned, stamps every frame of that batch (docs/capture.md says how precise
+ * that is).
  */
 import { performance } from 'node:perf_hooks';
 import type { NetDevice } from '../device';
 import { checkInteger } from '../errors';
 import { PacketBatch } from '../memory/batch';
-import { PcapWriter } from '../pcap/writer';
+import { BpfProgram } from '../pcap/bpf';
+import { compileFilter } from '../pcap/filter';
+import { openCaptureWriter, type CaptureFormat } from '../pcap/open-writer';
+import type { RotationLimits } from '../pcap/rotating-writer';
+import { RotatingWriter } from '../pcap/rotating-writer';
 import { PortMeter, type IntervalStats } from './interval-stats';
 import { batchSize, REPORT_MS, runLimits, SLICE_MS, yieldToEventLoop } from './loop';
 import { peerOf, type TrafficSource } from './peer';
@@ -14,8 +21,19 @@ import { RunEnd } from './run-end';
 
 /** Options of {@link runCapture}. With neither `count` nor `durationS` it runs until `signal` aborts. */
 export interface CaptureOptions {
-  /** The pcap file to write (created or truncated). */
+  /** The capture file to write (created or truncated). */
   out: string;
+  /** File format. Default: pcapng when `out` ends in `.pcapng`, else pcap. */
+  format?: CaptureFormat;
+  /** pcapng: the interface name recorded (if_name). Default: the device's address (`sim:0`, `0000:03:00.0`). */
+  interfaceName?: string;
+  /**
+   * Keep only the frames this filter accepts: a tcpdump-syntax expression (e.g. `udp port 53`, compiled
+   * with libpcap0.8) or a program compiled before ({@link compileFilter}).
+   */
+  filter?: string | BpfProgram;
+  /** Start a new file at these limits (tcpdump -C naming: `out`, `out`1, `out`2 ...). */
+  rotate?: RotationLimits;
   /** Frames to capture. */
   count?: number;
   /** Seconds to run. */
@@ -41,12 +59,48 @@ export interface CaptureOptions {
   source?: TrafficSource;
 }
 
-/** What a capture did: a `type: 'total'` {@link IntervalStats} plus the file. */
+/** What a capture did: a `type: 'total'` {@link IntervalStats} plus the files. */
 export interface CaptureTotals extends IntervalStats {
-  /** The pcap file written. */
+  /** The capture file written (with rotation: the first). */
   file: string;
-  /** Frames received while draining the ring after `count` was reached: freed, not written. */
+  /** With rotation: every file written, in order. */
+  files?: string[];
+  /**
+   * Frames received but not written: rejected by the filter, or received while draining the ring
+   * after `count` was reached.
+   */
   rx_discarded: number;
+  /** With a filter: the frames it rejected (a part of {@link rx_discarded}). */
+  rx_filtered?: number;
+  /** True when the file's reader went away (a pipe closed: `--out - | head -c 100`) and the run ended for it. */
+  out_closed?: boolean;
+}
+
+/** Seconds and fractions (µs or ns) since the Unix epoch of performance.now() times, without rounding loss. */
+class EpochClock {
+  private readonly originSeconds: number;
+  private readonly originNs: number;
+  private readonly divisor: number;
+  /** Whole seconds of the last {@link set}. */
+  seconds = 0;
+  /** Fraction of the last {@link set}, in the unit asked for. */
+  fraction = 0;
+
+  constructor(nanosecond: boolean) {
+    const origin = performance.timeOrigin;
+    this.originSeconds = Math.floor(origin / 1000);
+    this.originNs = Math.round((origin - this.originSeconds * 1000) * 1e6);
+    this.divisor = nanosecond ? 1 : 1000;
+  }
+
+  /** Sets {@link seconds} and {@link fraction} to the time `nowMs` (performance.now()). */
+  set(nowMs: number): void {
+    // Nanoseconds since the origin's whole second: below 2^53 for 104 days of run.
+    const ns = this.originNs + Math.round(nowMs * 1e6);
+    const whole = Math.floor(ns / 1e9);
+    this.seconds = this.originSeconds + whole;
+    this.fraction = Math.floor((ns - whole * 1e9) / this.divisor);
+  }
 }
 
 /** Captures frames from `dev` into `opts.out` until a limit is reached; resolves with the totals. */
@@ -54,16 +108,20 @@ export async function runCapture(dev: NetDevice, opts: CaptureOptions): Promise<
   const capacity = batchSize(opts.batch);
   const queue = checkInteger('queue', opts.queue ?? 0, 0, dev.rxQueueCount - 1);
   runLimits(opts.count, opts.durationS, 0);
-  const writer = PcapWriter.open(opts.out, {
+  const filter = typeof opts.filter === 'string' && opts.filter !== '' ? compileFilter(opts.filter, { snaplen: opts.snaplen })
+    : opts.filter instanceof BpfProgram ? opts.filter : undefined;
+  const writer = openCaptureWriter(opts.out, {
     ...(opts.snaplen === undefined ? {} : { snaplen: opts.snaplen }),
+    ...(opts.format === undefined ? {} : { format: opts.format }),
+    ...(opts.rotate === undefined ? {} : { rotate: opts.rotate }),
+    interfaceName: opts.interfaceName ?? dev.pci.address,
     nanosecond: opts.nanosecond === true,
   });
   try {
     const batch = new PacketBatch(capacity);
     const ids = batch.ids;
     const lengths = batch.lengths;
-    const unitsPerMs = writer.nanosecond ? 1e6 : 1e3;
-    const unitsPerSecond = unitsPerMs * 1000;
+    const clock = new EpochClock(writer.nanosecond);
     const start = performance.now();
     const limits = runLimits(opts.count, opts.durationS, start);
     const meter = new PortMeter(dev, peerOf(dev), 'rx', start);
@@ -72,10 +130,10 @@ export async function runCapture(dev: NetDevice, opts: CaptureOptions): Promise<
     const onInterval = opts.onInterval;
     const count = limits.count;
     const untimed = opts.durationS === undefined;
-    const origin = performance.timeOrigin;
     let nextReport = start + REPORT_MS;
     let captured = 0;
     let discarded = 0;
+    let filtered = 0;
     let bytes = 0;
     let now = start;
     try {
@@ -89,32 +147,36 @@ export async function runCapture(dev: NetDevice, opts: CaptureOptions): Promise<
           if (n === 0) continue;
           const pool = batch.pool;
           if (pool === null) continue;
-          // One timestamp per batch: whole seconds and the fraction in the file's unit.
-          const epochMs = origin + now;
-          const seconds = Math.floor(epochMs / 1000);
-          const fraction = Math.floor((epochMs - seconds * 1000) * unitsPerMs) % unitsPerSecond;
+          clock.set(now);
+          const seconds = clock.seconds;
+          const fraction = clock.fraction;
           const data = pool.data;
           const bufSize = pool.bufferSize;
-          const keep = n < left ? n : left > 0 ? left : 0;
-          for (let i = 0; i < keep; i++) {
-            writer.write(data, ids[i] * bufSize, lengths[i], seconds, fraction);
-            bytes += lengths[i];
+          for (let i = 0; i < n; i++) {
+            const length = lengths[i];
+            const at = ids[i] * bufSize;
+            if (captured >= count) discarded++;
+            else if (filter !== undefined && filter.run(data, at, length, length) === 0) filtered++;
+            else {
+              writer.write(data, at, length, seconds, fraction);
+              bytes += length;
+              captured++;
+            }
           }
           batch.freeAll();
-          captured += keep;
-          discarded += n - keep;
         }
         meter.rxPackets = captured;
         meter.rxBytes = bytes;
-        meter.rxDiscarded = discarded;
+        meter.rxDiscarded = discarded + filtered;
         if (end.draining) {
-          if (end.drained(now, captured + discarded)) break;
+          if (end.drained(now, captured + discarded + filtered)) break;
         } else {
           if (now >= nextReport) {
             nextReport += REPORT_MS;
+            writer.flush();
             if (onInterval !== undefined) onInterval(meter.interval(now));
           }
-          const limit = captured >= count || now >= limits.deadlineMs || signal?.aborted === true || (untimed && end.exhausted());
+          const limit = captured >= count || now >= limits.deadlineMs || signal?.aborted === true || writer.broken || (untimed && end.exhausted());
           if (limit && end.begin(now)) break;
         }
         await yieldToEventLoop();
@@ -125,7 +187,15 @@ export async function runCapture(dev: NetDevice, opts: CaptureOptions): Promise<
     }
     const totals = meter.total(performance.now());
     writer.close();
-    return { ...totals, file: writer.file, rx_discarded: discarded };
+    const files = writer instanceof RotatingWriter ? writer.files : undefined;
+    return {
+      ...totals,
+      file: files?.[0] ?? writer.file,
+      ...(files === undefined ? {} : { files }),
+      rx_discarded: discarded + filtered,
+      ...(filter === undefined ? {} : { rx_filtered: filtered }),
+      ...(writer.broken ? { out_closed: true } : {}),
+    };
   } finally {
     writer.close();
   }

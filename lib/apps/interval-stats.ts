@@ -60,7 +60,10 @@ export interface IntervalStats {
    * driver reads (RXEN or the queue off, MAC filter, oversize, link down).
    */
   rx_dropped?: number;
-  /** Capture totals only: frames received while draining the ring after the count was reached (not written). */
+  /**
+   * Capture totals only: frames received but not written, rejected by the capture filter or received while
+   * draining the ring after the count was reached.
+   */
   rx_discarded?: number;
 }
 
@@ -81,7 +84,7 @@ export class PortMeter {
   txDropped = 0;
   /**
    * Frames received but not counted in {@link rxPackets} because the app had no use for them (capture
-   * draining past its count); they enter the balance of {@link inFlight}.
+   * draining past its count, or rejected by its filter); they enter the balance of {@link inFlight}.
    */
   rxDiscarded = 0;
   private readonly dev: NetDevice;

@@ -5,6 +5,8 @@ import { flagOption, numberOption, stringOption } from './args';
 import {
   BATCH_OPTION, DEVICE_HELP, DURATION_OPTION, JSON_OPTION, LINK_TIMEOUT_OPTION, linkSetup, NO_LINK_WAIT_OPTION, RUN_NOTES, SIM_NOTES, type Command,
 } from './command';
+// pcapio: filter, format and rotation options.
+import { CAPTURE_FILE_NOTES, CAPTURE_FILE_OPTIONS, captureFileSettings } from './capture-options';
 
 /**
  * `--out -` reopens stdout through /dev/stdout (a blocking descriptor of its own, so a slow reader such
@@ -24,14 +26,16 @@ function checkStdoutReopens(): void {
 export const captureCommand: Command = {
   spec: {
     name: 'capture',
-    summary: 'Capture received frames into a pcap file (tcpdump/tshark/Wireshark read it)',
+    summary: 'Capture received frames into a pcap or pcapng file, optionally filtered (tcpdump syntax)',
     positionals: [{ name: 'dev', help: DEVICE_HELP }],
     options: [
-      { name: 'out', kind: 'string', value: 'FILE.pcap', required: true, help: 'The pcap file to write; - writes it to stdout (reports then go to stderr)' },
+      { name: 'out', kind: 'string', value: 'FILE.pcap', required: true, help: 'The file to write (.pcap or .pcapng); - writes it to stdout (reports then go to stderr)' },
       { name: 'count', kind: 'integer', value: 'N', min: 1, max: Number.MAX_SAFE_INTEGER, help: 'Stop after N frames' },
       DURATION_OPTION,
       { name: 'snaplen', kind: 'integer', value: 'N', min: 1, max: 262144, help: 'Bytes kept of each frame (default 65535)' },
       { name: 'nanosecond', kind: 'flag', help: 'Nanosecond timestamps (default: microseconds)' },
+      // pcapio: filter, format and rotation.
+      ...CAPTURE_FILE_OPTIONS,
       BATCH_OPTION,
       LINK_TIMEOUT_OPTION,
       NO_LINK_WAIT_OPTION,
@@ -44,6 +48,8 @@ export const captureCommand: Command = {
       '(past --count: counted as rx_discarded) so that peer_tx_packets = rx_packets + rx_missed +',
       'rx_errors + rx_dropped + rx_discarded.',
       '',
+      ...CAPTURE_FILE_NOTES,
+      '',
       ...RUN_NOTES,
       '',
       ...SIM_NOTES,
@@ -51,6 +57,8 @@ export const captureCommand: Command = {
     examples: [
       'tsnic capture sim:0 --count 1000 --out x.pcap && tshark -r x.pcap',
       'tsnic capture sim:0 --count 100 --out - | tshark -r -',
+      "tsnic capture sim:0 --count 100 --filter 'udp port 1024' --out x.pcapng",
+      'tsnic capture sim:0 --duration 10 --rotate-size 100 --out ring.pcap',
       'tsnic capture 0000:03:00.0 --duration 5 --out trace.pcap'],
   },
   async run(args, io) {
@@ -64,6 +72,11 @@ export const captureCommand: Command = {
     // With the pcap on stdout, the reports go to stderr.
     const reports = out === '-' ? io.stderr : io.stdout;
     if (out === '-') checkStdoutReopens();
+    // pcapio: the file options, and the filter compiled before any device opens (a typo is a usage error).
+    const files = captureFileSettings(args, out);
+    const { compileFilter } = await import('../pcap/filter');
+    const snaplen = numberOption(args, 'snaplen');
+    const filter = files.filter === undefined ? undefined : compileFilter(files.filter, { snaplen });
     const count = numberOption(args, 'count');
     const reporter = new Reporter(Reporter.modeFor(flagOption(args, 'json'), reports), reports);
     const totals = await withDevices([deviceSpec(spec)], { io, ...linkSetup(args) }, ([dev], signal) =>
@@ -71,7 +84,11 @@ export const captureCommand: Command = {
         out: out === '-' ? '/dev/stdout' : out,
         count,
         durationS: numberOption(args, 'duration'),
-        snaplen: numberOption(args, 'snaplen'),
+        snaplen,
+        filter,
+        format: files.format,
+        rotate: files.rotate,
+        interfaceName: spec,
         nanosecond: flagOption(args, 'nanosecond'),
         batch: numberOption(args, 'batch'),
         signal,

@@ -13,6 +13,7 @@ import { fwdCommand } from './fwd';
 import { hugepagesCommand } from './hugepages';
 import { listCommand } from './list';
 import { pktgenCommand } from './pktgen';
+import { replayCommand } from './replay';
 import { statsCommand } from './stats';
 
 /** Every subcommand, in the order `tsnic --help` lists them. */
@@ -20,6 +21,7 @@ export const commands: readonly Command[] = [
   pktgenCommand,
   fwdCommand,
   captureCommand,
+  replayCommand,
   statsCommand,
   listCommand,
   bindCommand,

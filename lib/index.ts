@@ -40,6 +40,7 @@ export { RegisterTrace, type RegisterAccess } from './bus/register-trace';
 export { runPktgen, type PktgenOptions, type PktgenTotals } from './apps/pktgen';
 export { runForwarder, type ForwarderOptions, type ForwarderTotals } from './apps/forwarder';
 export { runCapture, type CaptureOptions, type CaptureTotals } from './apps/capture';
+export { runReplay, type ReplayOptions, type ReplayTotals } from './apps/replay';
 export { runStatsMonitor, type StatsMonitorOptions } from './apps/stats-monitor';
 export { receive, packetBytes, type ReceiveOptions } from './apps/receive';
 export type { IntervalStats } from './apps/interval-stats';
@@ -51,3 +52,10 @@ export {
 
 // pcap.
 export { PcapWriter, PCAP_MAGIC_MICRO, PCAP_MAGIC_NANO, LINKTYPE_ETHERNET, type PcapWriterOptions } from './pcap/writer';
+export { PcapngWriter, type PcapngWriterOptions } from './pcap/pcapng-writer';
+export type { CaptureWriter, CaptureWriterOptions } from './pcap/capture-writer';
+export { RotatingWriter, type RotationLimits } from './pcap/rotating-writer';
+export { openCaptureWriter, captureFormat, type CaptureFormat, type OpenCaptureOptions } from './pcap/open-writer';
+export { readCaptureFile, parseCapture, type CaptureFile } from './pcap/reader';
+export { compileFilter, LIBPCAP, type FilterOptions } from './pcap/filter';
+export { BpfProgram, BPF, type BpfInstruction } from './pcap/bpf';

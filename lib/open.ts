@@ -7,7 +7,8 @@ import type { DeviceOptions, NetDevice } from './device';
 import type { PciFunction } from './bus/types';
 import { openVfio } from './bus/vfio';
 import { defaultSimCard, parseSimSpec, type SimCardOptions } from './bus/sim';
-import { findDriver } from './drivers';
+import { findDriver, unsupportedDeviceError } from './drivers';
+import { readPciFunction } from './bus/sysfs';
 import { TsnicError } from './errors';
 import { claimAddress, trackDevice } from './lifecycle';
 import { registerPeer, simPeer } from './apps/peer';
@@ -54,9 +55,20 @@ export async function openDevice(spec: string, options: OpenOptions = {}): Promi
       `"${spec}" is not a device: use a PCI address like 0000:03:00.0 (see tsnic list) or a simulated port, sim:0 or sim:1`,
     );
   }
+  checkSupported(address);
   checkPlatform(address, process.arch);
   claimAddress(address);
   return openWithDriver(openVfio(address), options);
+}
+
+/**
+ * Throws ERR_UNSUPPORTED_DEVICE when no tsnic driver claims the function's PCI id (read from sysfs
+ * under `sysfsRoot`), before anything VFIO needs is checked: a NIC tsnic cannot drive gets that
+ * answer, not advice on the IOMMU or vfio-pci. ERR_NO_DEVICE when sysfs has no such function.
+ */
+export function checkSupported(address: string, sysfsRoot = '/sys'): void {
+  const info = readPciFunction(address, sysfsRoot);
+  if (findDriver(info.vendorId, info.deviceId) === undefined) throw unsupportedDeviceError(address, info.vendorId, info.deviceId, info.driver);
 }
 
 /**
@@ -96,11 +108,7 @@ async function openWithDriver(pci: PciFunction, options: DeviceOptions): Promise
   const driver = findDriver(pci.vendorId, pci.deviceId);
   if (driver === undefined) {
     pci.close();
-    throw new TsnicError(
-      'ERR_UNSUPPORTED_DEVICE',
-      `${pci.address}: no tsnic driver for PCI id ${hex4(pci.vendorId)}:${hex4(pci.deviceId)}: ` +
-        'tsnic drives Intel 82599 (ixgbe), 82576 (igb) and 8254x (e1000) NICs; see tsnic list',
-    );
+    throw unsupportedDeviceError(pci.address, pci.vendorId, pci.deviceId);
   }
   let dev: NetDevice;
   try {
@@ -117,8 +125,4 @@ async function openWithDriver(pci: PciFunction, options: DeviceOptions): Promise
     close: () => dev.close(),
   });
   return dev;
-}
-
-function hex4(n: number): string {
-  return n.toString(16).padStart(4, '0');
 }

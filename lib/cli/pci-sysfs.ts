@@ -42,6 +42,33 @@ export function defaultRouteInterfaces(roots: SysRoots = {}): string[] {
   return [...found];
 }
 
+const PCI_ADDRESS = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/i;
+
+/**
+ * The PCI functions carrying the default route: each routed interface's /sys/class/net/IF/device
+ * link, followed up to the PCI function it belongs to (a virtio NIC's link names its virtio child
+ * device, whose parent is the function). What dpdk-devbind marks *Active*.
+ */
+export function defaultRouteFunctions(roots: SysRoots = {}): string[] {
+  const found = new Set<string>();
+  for (const iface of defaultRouteInterfaces(roots)) {
+    let target: string;
+    try {
+      // /sys/class/net/IF is itself a link into /sys/devices: resolve every link on the way.
+      target = fs.realpathSync(path.join(sysOf(roots), 'class', 'net', iface, 'device'));
+    } catch {
+      continue;  // a virtual interface (bridge, tunnel): no device
+    }
+    for (let dir = target; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      if (PCI_ADDRESS.test(path.basename(dir))) {
+        found.add(path.basename(dir).toLowerCase());
+        break;
+      }
+    }
+  }
+  return [...found].sort();
+}
+
 function write(file: string, value: string, what: string): void {
   try {
     fs.writeFileSync(file, value);

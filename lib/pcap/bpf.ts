@@ -9,9 +9,10 @@
  * - the return value is how many bytes of the frame to keep (0: reject).
  * Programs are checked once, when built ({@link BpfProgram.from}), as the kernel's bpf_check_classic
  * does: known opcodes only, jumps forward and inside the program, M[] indexes below 16, no division
- * by a constant 0, shifts by a constant below 32, a return as the last instruction. Linux's ancillary
- * loads (offsets from 0xfffff000: SKF_AD_*) exist only for a live Linux socket and are refused: libpcap
- * never generates them for pcap_open_dead(). Running a program allocates nothing.
+ * by a constant 0, shifts by a constant below 32, a return as the last instruction. Linux's special
+ * load offsets (from SKF_LL_OFF = -0x200000: link-layer, network-layer and ancillary SKF_AD_* loads)
+ * exist only on a live Linux socket and are refused: libpcap never generates them for
+ * pcap_open_dead(). Running a program allocates nothing.
  */
 import { TsnicError } from '../errors';
 
@@ -19,8 +20,8 @@ import { TsnicError } from '../errors';
 export const BPF_MAXINSNS = 4096;
 /** Words of scratch memory (BPF_MEMWORDS). */
 export const BPF_MEMWORDS = 16;
-/** Start of Linux's ancillary data offsets (SKF_AD_OFF = -0x1000). */
-const SKF_AD_OFF = 0xfffff000;
+/** Lowest of Linux's special load offsets (SKF_LL_OFF = -0x200000, below SKF_NET_OFF and SKF_AD_OFF). */
+const SKF_LL_OFF = 0xffe00000;
 
 /** Opcodes, as pcap/bpf.h composes them (class | size | mode, class | op | source). */
 export const BPF = {
@@ -116,8 +117,8 @@ export class BpfProgram {
       if (MEMORY.has(code) && k >= BPF_MEMWORDS) throw invalid(pc, `scratch memory index ${k} is not below ${BPF_MEMWORDS}`);
       if ((code === BPF.DIV_K || code === BPF.MOD_K) && k === 0) throw invalid(pc, 'division by the constant 0');
       if ((code === BPF.LSH_K || code === BPF.RSH_K) && k >= 32) throw invalid(pc, `shift by ${k} (at most 31)`);
-      if (PACKET_LOADS.has(code) && k >= SKF_AD_OFF) {
-        throw invalid(pc, `a Linux ancillary load (k = 0x${k.toString(16)}) is not interpreted here (it exists only on a Linux socket)`);
+      if (PACKET_LOADS.has(code) && k >= SKF_LL_OFF) {
+        throw invalid(pc, `a Linux special offset (k = 0x${k.toString(16)}) is not interpreted here (it exists only on a Linux socket)`);
       }
     });
     const last = list[n - 1].code;

@@ -110,6 +110,7 @@ export async function runCapture(dev: NetDevice, opts: CaptureOptions): Promise<
   runLimits(opts.count, opts.durationS, 0);
   const filter = typeof opts.filter === 'string' && opts.filter !== '' ? compileFilter(opts.filter, { snaplen: opts.snaplen })
     : opts.filter instanceof BpfProgram ? opts.filter : undefined;
+  const accept = filter?.compiled;
   const writer = openCaptureWriter(opts.out, {
     ...(opts.snaplen === undefined ? {} : { snaplen: opts.snaplen }),
     ...(opts.format === undefined ? {} : { format: opts.format }),
@@ -156,7 +157,7 @@ export async function runCapture(dev: NetDevice, opts: CaptureOptions): Promise<
             const length = lengths[i];
             const at = ids[i] * bufSize;
             if (captured >= count) discarded++;
-            else if (filter !== undefined && filter.run(data, at, length, length) === 0) filtered++;
+            else if (accept !== undefined && accept(data, at, length, length) === 0) filtered++;
             else {
               writer.write(data, at, length, seconds, fraction);
               bytes += length;

@@ -15,6 +15,11 @@
  * pcap_open_dead(). Running a program allocates nothing.
  */
 import { TsnicError } from '../errors';
+import { compileBpf, type BpfFunction } from './bpf-compile';
+import { BPF, type BpfInstruction } from './bpf-opcodes';
+
+export { BPF, type BpfInstruction } from './bpf-opcodes';
+export type { BpfFunction } from './bpf-compile';
 
 /** Most instructions in a program (BPF_MAXINSNS of Linux and libpcap). */
 export const BPF_MAXINSNS = 4096;
@@ -23,22 +28,6 @@ export const BPF_MEMWORDS = 16;
 /** Lowest of Linux's special load offsets (SKF_LL_OFF = -0x200000, below SKF_NET_OFF and SKF_AD_OFF). */
 const SKF_LL_OFF = 0xffe00000;
 
-/** Opcodes, as pcap/bpf.h composes them (class | size | mode, class | op | source). */
-export const BPF = {
-  LD_W_ABS: 0x20, LD_H_ABS: 0x28, LD_B_ABS: 0x30,
-  LD_W_IND: 0x40, LD_H_IND: 0x48, LD_B_IND: 0x50,
-  LD_IMM: 0x00, LD_MEM: 0x60, LD_W_LEN: 0x80,
-  LDX_IMM: 0x01, LDX_MEM: 0x61, LDX_W_LEN: 0x81, LDX_B_MSH: 0xb1,
-  ST: 0x02, STX: 0x03,
-  ADD_K: 0x04, ADD_X: 0x0c, SUB_K: 0x14, SUB_X: 0x1c, MUL_K: 0x24, MUL_X: 0x2c,
-  DIV_K: 0x34, DIV_X: 0x3c, OR_K: 0x44, OR_X: 0x4c, AND_K: 0x54, AND_X: 0x5c,
-  LSH_K: 0x64, LSH_X: 0x6c, RSH_K: 0x74, RSH_X: 0x7c, NEG: 0x84, MOD_K: 0x94, MOD_X: 0x9c,
-  XOR_K: 0xa4, XOR_X: 0xac,
-  JA: 0x05, JEQ_K: 0x15, JEQ_X: 0x1d, JGT_K: 0x25, JGT_X: 0x2d, JGE_K: 0x35, JGE_X: 0x3d,
-  JSET_K: 0x45, JSET_X: 0x4d,
-  RET_K: 0x06, RET_A: 0x16,
-  TAX: 0x07, TXA: 0x87,
-} as const;
 
 const KNOWN = new Set<number>(Object.values(BPF));
 const CONDITIONAL = new Set<number>([
@@ -49,17 +38,6 @@ const PACKET_LOADS = new Set<number>([
   BPF.LD_W_ABS, BPF.LD_H_ABS, BPF.LD_B_ABS, BPF.LD_W_IND, BPF.LD_H_IND, BPF.LD_B_IND, BPF.LDX_B_MSH,
 ]);
 
-/** One instruction (struct bpf_insn). */
-export interface BpfInstruction {
-  /** Opcode. */
-  code: number;
-  /** Jump offset when the condition holds. */
-  jt: number;
-  /** Jump offset when it does not. */
-  jf: number;
-  /** Constant operand (unsigned 32 bits). */
-  k: number;
-}
 
 function invalid(pc: number, why: string): TsnicError {
   return new TsnicError('ERR_INVALID_ARG', `BPF program: instruction ${pc}: ${why}: only valid classic BPF programs run`);
@@ -75,6 +53,12 @@ export class BpfProgram {
   private readonly k: Uint32Array;
   private readonly mem = new Uint32Array(BPF_MEMWORDS);
   private readonly usesMemory: boolean;
+  /**
+   * The program as a JavaScript function (lib/pcap/bpf-compile.ts): what the capture loop calls, faster
+   * than {@link run} with the same results; {@link run} itself when the program has too many jump
+   * targets to compile.
+   */
+  readonly compiled: BpfFunction;
 
   private constructor(insns: readonly BpfInstruction[]) {
     const n = insns.length;
@@ -90,6 +74,7 @@ export class BpfProgram {
       this.k[pc] = insn.k;
     });
     this.usesMemory = insns.some((insn) => insn.code === BPF.LD_MEM || insn.code === BPF.LDX_MEM);
+    this.compiled = compileBpf(insns) ?? ((data, offset, caplen, wirelen) => this.run(data, offset, caplen, wirelen));
   }
 
   /**

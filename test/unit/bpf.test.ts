@@ -1,15 +1,25 @@
 /**
  * Capture filters: libpcap's programs for tcpdump expressions, run by lib/pcap/bpf.ts on crafted frames,
  * against what each expression means (pcap-filter(7)); hand-written programs for every opcode, the
- * kernel's bounds rules and the load-time checks.
+ * kernel's bounds rules and the load-time checks. Every run goes through both the interpreter and the
+ * compiled function (lib/pcap/bpf-compile.ts), which must agree.
  */
 import t from 'tap';
 import { BPF, BpfProgram, type BpfInstruction } from '../../lib/pcap/bpf';
+import { bpfSource, compileBpf, MAX_COMPILED_TARGETS } from '../../lib/pcap/bpf-compile';
 import { compileFilter } from '../../lib/pcap/filter';
 import { craft, type FrameSpec } from './frames';
 
+/** Runs `program` both ways; throws when the interpreter and the compiled function disagree. */
+function both(program: BpfProgram, data: Uint8Array, offset: number, caplen: number, wirelen: number): number {
+  const interpreted = program.run(data, offset, caplen, wirelen);
+  const compiled = program.compiled(data, offset, caplen, wirelen);
+  if (interpreted !== compiled) throw new Error(`interpreter ${interpreted}, compiled ${compiled} for ${JSON.stringify(program.instructions())}`);
+  return interpreted;
+}
+
 function accepts(filter: BpfProgram, frame: Uint8Array, wirelen = frame.length): boolean {
-  return filter.run(frame, 0, frame.length, wirelen) > 0;
+  return both(filter, frame, 0, frame.length, wirelen) > 0;
 }
 
 const CASES: Array<[expression: string, yes: FrameSpec[], no: FrameSpec[]]> = [
@@ -52,19 +62,19 @@ t.test('libpcap programs accept exactly the frames the expression means', async 
 t.test('len and greater read the length on the wire; loads read only the captured bytes', async (t) => {
   const frame = craft({ payload: 300 });
   const greater = compileFilter('greater 200');
-  t.ok(greater.run(frame, 0, 60, frame.length) > 0, 'a frame of 346 bytes cut to 60 is still greater than 200');
-  t.notOk(greater.run(frame, 0, 60, 60) > 0);
+  t.ok(both(greater, frame, 0, 60, frame.length) > 0, 'a frame of 346 bytes cut to 60 is still greater than 200');
+  t.notOk(both(greater, frame, 0, 60, 60) > 0);
   const tail = compileFilter('udp[300] = 0xff');
-  t.equal(tail.run(frame, 0, 60, frame.length), 0, 'a load past the captured bytes rejects the frame');
+  t.equal(both(tail, frame, 0, 60, frame.length), 0, 'a load past the captured bytes rejects the frame');
 });
 
 t.test('the accept value is the snaplen given to libpcap; a frame at an offset of a pool', async (t) => {
-  t.equal(compileFilter('udp', { snaplen: 96 }).run(craft(), 0, 60, 60), 96);
+  t.equal(both(compileFilter('udp', { snaplen: 96 }), craft(), 0, 60, 60), 96);
   const pool = new Uint8Array(4096);
   pool.set(craft({ dstPort: 53 }), 2048);
   const dns = compileFilter('udp port 53');
-  t.ok(dns.run(pool, 2048, 60, 60) > 0, 'reads from the frame\'s offset');
-  t.notOk(dns.run(pool, 0, 60, 60) > 0, 'buffer 0 is zeros');
+  t.ok(both(dns, pool, 2048, 60, 60) > 0, 'reads from the frame\'s offset');
+  t.notOk(both(dns, pool, 0, 60, 60) > 0, 'buffer 0 is zeros');
 });
 
 t.test('libpcap errors: a bad expression is ERR_INVALID_ARG, a missing libpcap ERR_LIBPCAP with the package', async (t) => {
@@ -77,7 +87,7 @@ t.test('libpcap errors: a bad expression is ERR_INVALID_ARG, a missing libpcap E
 
 /** A program of `body` then RET A; run on a 64-byte frame of bytes 0..63. */
 function evaluate(body: BpfInstruction[], frame = Uint8Array.from({ length: 64 }, (_, i) => i), wirelen = 64): number {
-  return BpfProgram.from([...body, { code: BPF.RET_A, jt: 0, jf: 0, k: 0 }]).run(frame, 0, frame.length, wirelen);
+  return both(BpfProgram.from([...body, { code: BPF.RET_A, jt: 0, jf: 0, k: 0 }]), frame, 0, frame.length, wirelen);
 }
 
 function op(code: number, k = 0, jt = 0, jf = 0): BpfInstruction {
@@ -138,8 +148,8 @@ t.test('loads: sizes, modes, the length, scratch memory, register moves', async 
   t.equal(evaluate([op(BPF.LDX_IMM, 5), op(BPF.ST, 0), op(BPF.LDX_MEM, 0), op(BPF.TXA)]), 0, 'LDX MEM of what ST stored (A was 0)');
   const readsMemory = BpfProgram.from([op(BPF.LD_MEM, 2), op(BPF.JEQ_K, 0, 0, 1), op(BPF.LD_IMM, 5), op(BPF.ST, 2), op(BPF.RET_K, 1)]);
   const frame = new Uint8Array(64);
-  t.equal(readsMemory.run(frame, 0, 64, 64), 1);
-  t.equal(readsMemory.run(frame, 0, 64, 64), 1, 'scratch memory starts at 0 on every run, whatever the previous run left');
+  t.equal(both(readsMemory, frame, 0, 64, 64), 1);
+  t.equal(both(readsMemory, frame, 0, 64, 64), 1, 'scratch memory starts at 0 on every run, whatever the previous run left');
 });
 
 t.test('jumps: JA, and each comparison with K and with X', async (t) => {
@@ -180,4 +190,18 @@ t.test('load-time checks refuse what the kernel refuses', async (t) => {
   }
   t.throws(() => BpfProgram.from(new Uint32Array(5)), { message: /not whole instructions/ });
   t.equal(BpfProgram.from(Uint32Array.of(BPF.RET_K, 0, 0, 7)).run(new Uint8Array(1), 0, 1, 1), 7, 'the addon\'s flat form');
+});
+
+t.test('the compiler: forward jumps become nested blocks; too many targets fall back to the interpreter', async (t) => {
+  const source = bpfSource(compileFilter('udp port 53').instructions()) ?? '';
+  t.notMatch(source, /switch|for \(|while/, 'straight-line code, no dispatch loop');
+  t.match(source, /^L\d+: \{$/m, 'labelled blocks');
+  // A chain of JEQs each skipping the next instruction when A equals its index: one target each.
+  const many = MAX_COMPILED_TARGETS + 1;
+  const chain: BpfInstruction[] = [];
+  for (let i = 0; i < many; i++) chain.push(op(BPF.JEQ_K, i, 1, 0));
+  for (let i = 0; i < 3; i++) chain.push(op(BPF.RET_K, i + 1));
+  t.equal(compileBpf(chain), undefined, `${many} targets are not compiled`);
+  const program = BpfProgram.from(chain);
+  t.equal(program.compiled(new Uint8Array(1), 0, 1, 1), program.run(new Uint8Array(1), 0, 1, 1), 'the fallback is the interpreter');
 });

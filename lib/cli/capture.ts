@@ -71,9 +71,9 @@ export const captureCommand: Command = {
     if (out === '') throw new TsnicError('ERR_INVALID_ARG', '--out needs a file name, or - for stdout (see: tsnic capture --help)');
     // With the pcap on stdout, the reports go to stderr.
     const reports = out === '-' ? io.stderr : io.stdout;
-    if (out === '-') checkStdoutReopens();
     // pcapio: the file options, and the filter compiled before any device opens (a typo is a usage error).
     const files = captureFileSettings(args, out);
+    if (out === '-') checkStdoutReopens();
     const { compileFilter } = await import('../pcap/filter');
     const snaplen = numberOption(args, 'snaplen');
     const filter = files.filter === undefined ? undefined : compileFilter(files.filter, { snaplen });

@@ -80,8 +80,11 @@ function checkFrames(capture: CaptureFile): number {
   return truncated;
 }
 
-/** The frame schedule of a preserve-timing run: send time of the `s`-th frame after the start, ms. */
-class Schedule {
+/**
+ * The frame schedule of a preserve-timing run: the `s`-th frame is due at its capture time after the
+ * first (pass `p` of the file adding `p` times the pass length: the capture's span plus its mean gap).
+ */
+export class ReplaySchedule {
   private readonly timesMs: Float64Array;
   private readonly loopMs: number;
   private readonly frames: number;
@@ -93,6 +96,11 @@ class Schedule {
     // One pass lasts the capture's span plus its mean gap, so the next pass's first frame keeps a gap.
     const span = this.timesMs[n - 1];
     this.loopMs = n > 1 ? span + span / (n - 1) : 0;
+  }
+
+  /** Milliseconds from the start of one pass to the start of the next. */
+  get passMs(): number {
+    return this.loopMs;
   }
 
   /** How many frames from the `sent`-th on are due at `elapsedMs`, at most `max`. */
@@ -151,7 +159,7 @@ export async function runReplay(dev: NetDevice, capture: CaptureFile, opts: Repl
   const frames = capture.count;
   const frameLengths = capture.lengths;
   const total = loops === 0 ? Infinity : frames * loops;
-  const schedule = opts.preserveTiming === true ? new Schedule(capture) : undefined;
+  const schedule = opts.preserveTiming === true ? new ReplaySchedule(capture) : undefined;
   // Every buffer is taken now; `returned` counts those the ring gives back.
   const back = new Uint32Array(poolCount);
   pool.allocBulk(back, 0, poolCount);

@@ -48,7 +48,7 @@ t.test('a filter that does not compile, a bad format and rotation to stdout are 
     [['--rotate-size', '0'], /^tsnic: --rotate-size must be a number from 0\.001/],
   ] as const) {
     const argv = ['capture', 'sim:0', '--count', '1', ...args];
-    if (!args.includes('--out')) argv.push('--out', path.join(dir, 'never.pcap'));
+    if (!(args as readonly string[]).includes('--out')) argv.push('--out', path.join(dir, 'never.pcap'));
     const r = await tsnic(argv);
     t.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     t.match(r.stderr, message);

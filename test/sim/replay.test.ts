@@ -99,7 +99,8 @@ t.test('--preserve-timing: no frame leaves before its capture time; a pass lasts
   const got = readCaptureFile(copy);
   t.equal(got.count, 10);
   // Stamps are epoch ns relative to the first; the first frame's own epoch time, from the file header.
-  const firstEpochMs = got.bytes.readUInt32LE(24) * 1000 + got.bytes.readUInt32LE(28) / 1e6;
+  const header = new DataView(got.bytes.buffer, got.bytes.byteOffset, got.bytes.byteLength);
+  const firstEpochMs = header.getUint32(24, true) * 1000 + header.getUint32(28, true) / 1e6;
   for (let k = 0; k < 10; k++) {
     const due = before + Math.floor(k / 5) * 200 + (k % 5) * 40;
     const arrived = firstEpochMs + got.timesNs[k] / 1e6;

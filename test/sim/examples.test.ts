@@ -46,3 +46,20 @@ t.test('capture.ts: writes a pcap with the frames asked for', async (t) => {
   for (let off = 24; off < bytes.length; off += 16 + bytes.readUInt32LE(off + 8)) records++;
   t.equal(records, 100, '100 frames');
 });
+
+t.test('filter.ts: keeps one flow of four in rotated pcapng files', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsnic-example-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'f.pcapng');
+  const out = await example('filter', ['sim:0', file, '250', 'udp src port 1025']);
+  t.match(out, new RegExp(`^kept 250 frames of 'udp src port 1025' in 3 files: ${file} ${file}1 ${file}2$`, 'm'));
+  const rejected = Number(/^the filter rejected (\d+) frames$/m.exec(out)?.[1]);
+  t.ok(rejected > 0, `the other flows were rejected (${rejected})`);
+  for (const f of [file, `${file}1`, `${file}2`]) t.equal(fs.readFileSync(f).readUInt32LE(0), 0x0a0d0d0a, `${f}: a pcapng section header`);
+});
+
+t.test('replay.ts: a replayed capture comes back identical on the other port', async (t) => {
+  const out = await example('replay', []);
+  t.match(out, /^replayed 100 frames of .*original\.pcap; sim:1 captured 100$/m);
+  t.match(out, /^identical frame by frame: yes$/m);
+});

@@ -12,8 +12,8 @@ import { PacketBatch } from '../memory/batch';
 import { BpfProgram } from '../pcap/bpf';
 import { compileFilter } from '../pcap/filter';
 import { openCaptureWriter, type CaptureFormat } from '../pcap/open-writer';
-import type { RotationLimits } from '../pcap/rotating-writer';
-import { RotatingWriter } from '../pcap/rotating-writer';
+import { EpochClock } from '../pcap/epoch-clock';
+import { RotatingWriter, type RotationLimits } from '../pcap/rotating-writer';
 import { PortMeter, type IntervalStats } from './interval-stats';
 import { batchSize, REPORT_MS, runLimits, SLICE_MS, yieldToEventLoop } from './loop';
 import { peerOf, type TrafficSource } from './peer';
@@ -74,33 +74,6 @@ export interface CaptureTotals extends IntervalStats {
   rx_filtered?: number;
   /** True when the file's reader went away (a pipe closed: `--out - | head -c 100`) and the run ended for it. */
   out_closed?: boolean;
-}
-
-/** Seconds and fractions (µs or ns) since the Unix epoch of performance.now() times, without rounding loss. */
-class EpochClock {
-  private readonly originSeconds: number;
-  private readonly originNs: number;
-  private readonly divisor: number;
-  /** Whole seconds of the last {@link set}. */
-  seconds = 0;
-  /** Fraction of the last {@link set}, in the unit asked for. */
-  fraction = 0;
-
-  constructor(nanosecond: boolean) {
-    const origin = performance.timeOrigin;
-    this.originSeconds = Math.floor(origin / 1000);
-    this.originNs = Math.round((origin - this.originSeconds * 1000) * 1e6);
-    this.divisor = nanosecond ? 1 : 1000;
-  }
-
-  /** Sets {@link seconds} and {@link fraction} to the time `nowMs` (performance.now()). */
-  set(nowMs: number): void {
-    // Nanoseconds since the origin's whole second: below 2^53 for 104 days of run.
-    const ns = this.originNs + Math.round(nowMs * 1e6);
-    const whole = Math.floor(ns / 1e9);
-    this.seconds = this.originSeconds + whole;
-    this.fraction = Math.floor((ns - whole * 1e9) / this.divisor);
-  }
 }
 
 /** Captures frames from `dev` into `opts.out` until a limit is reached; resolves with the totals. */

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
+import { main } from '../../lib/cli/main';
 import { run, tsnic, tsnicArgv } from './cli-run';
 
 const TSHARK = '/usr/bin/tshark';
@@ -110,4 +111,26 @@ t.test('--out - | head -c 100: the capture ends quietly when head has its bytes,
   t.match(stdout, /^100\ntsnic status 0\n$/, 'head got its 100 bytes; tsnic exited 0');
   t.notMatch(stderr, /EPIPE|Error|\n {4}at /, 'no error, no stack trace');
   t.match(stderr, /^sim:0 total: .*rx \d+ packets/m, 'the totals on stderr');
+});
+
+t.test('--help of capture and replay names the new options and what they do', async (t) => {
+  const help = async (name: string): Promise<string> => {
+    let text = '';
+    t.equal(await main([name, '--help'], { stdout: { write: (s: string) => (text += s) }, stderr: { write: () => true } }), 0);
+    return text;
+  };
+  const capture = await help('capture');
+  t.match(capture, /^ {2}--filter EXPR +Keep only frames this tcpdump-syntax filter accepts/m);
+  t.match(capture, /^ {2}--format pcap\|pcapng +File format/m);
+  t.match(capture, /^ {2}--rotate-size MB +Start a new file/m);
+  t.match(capture, /^ {2}--rotate-count N +Start a new file after N frames/m);
+  t.match(capture, /named as tcpdump -C names them:\s+FILE, FILE1, FILE2/);
+  t.match(capture, /same timestamp/);
+  const replay = await help('replay');
+  t.match(replay, /^Usage: tsnic replay <dev> <file> \[options\]$/m);
+  for (const flag of ['--rate R', '--loop N', '--preserve-timing', '--link-timeout S', '--no-link-wait', '--json']) t.match(replay, new RegExp(`^ {2}${flag} `, 'm'), flag);
+  t.match(replay, /Ctrl-C stops at any moment/);
+  let top = '';
+  await main(['--help'], { stdout: { write: (s: string) => (top += s) }, stderr: { write: () => true } });
+  t.match(top, /^ {2}replay +Send the frames of a pcap or pcapng file/m, 'tsnic --help lists replay');
 });

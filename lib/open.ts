@@ -55,9 +55,9 @@ export async function openDevice(spec: string, options: OpenOptions = {}): Promi
       `"${spec}" is not a device: use a PCI address like 0000:03:00.0 (see tsnic list) or a simulated port, sim:0 or sim:1`,
     );
   }
-  checkSupported(address);
   checkPlatform(address, process.arch);
   claimAddress(address);
+  checkSupported(address);
   return openWithDriver(openVfio(address), options);
 }
 

@@ -11,9 +11,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 frames=${1:-200000}
-out=${TMPDIR:-/tmp}/tsnic-sanitize
-rm -rf "$out"
-mkdir -p "$out"
+# A private directory per run: concurrent runs (several checkouts on one machine) must not share one.
+out=$(mktemp -d "${TMPDIR:-/tmp}/tsnic-sanitize.XXXXXX")
+trap 'rm -rf "$out"' EXIT
 selftest=(-std=c++17 -g -O1 -fno-omit-frame-pointer -DTSNIC_SIM_SELFTEST_MAIN -Inative native/sim/*.cc -lpthread)
 
 echo "== 1/3 ThreadSanitizer: model thread + C++ driver thread, $frames frames"

@@ -25,6 +25,6 @@ t.test('tools/sanitize.sh: no race, no memory error, no leak, model tests pass o
   t.equal(runs.length, 2, 'TSan and ASan runs forwarded every frame intact');
   t.match(out, /# \{ total: \d+, pass: \d+ \}/, 'model tests passed on the ASan addons');
   // test/unit/addon-split.test.ts, run by the script, names the files the addons were mapped from.
-  t.match(out, /# addons: \S*\/tsnic-sanitize\/addon\/build\/Release\/tsnic\.node \S*\/tsnic-sanitize\/addon\/build\/Release\/tsnic_sim\.node\n/, 'both addons were the ASan builds');
+  t.match(out, /# addons: \S*\/tsnic-sanitize\.\w+\/addon\/build\/Release\/tsnic\.node \S*\/tsnic-sanitize\.\w+\/addon\/build\/Release\/tsnic_sim\.node\n/, 'both addons were the ASan builds');
   t.match(out, /== sanitizers: clean/);
 });

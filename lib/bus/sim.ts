@@ -106,7 +106,8 @@ import { checkInteger, TsnicError } from '../errors';
 import { native as hostNative, type HostMemory } from './native';
 import { RegisterTrace } from './register-trace';
 import { simNative as native, type SimNativeFaults } from './sim-binding';
-import type { DmaOptions, DmaRegion, PciFunction } from './types';
+import type { DmaOptions, DmaRegion, InterruptKind, InterruptOffer, PciFunction } from './types';
+import { checkInterruptArgs } from './interrupts';
 
 /** What a port's far end is connected to. */
 export type SimWiring =
@@ -534,6 +535,13 @@ export class SimCard {
     };
   }
 
+  /** Interrupt messages port `index` sent on MSI-X `vector` since the card was created (delivered to an eventfd or not). */
+  interruptsFired(index: 0 | 1, vector: number): number {
+    checkInteger('vector', vector, 0, SIM_MSIX_VECTORS - 1);
+    this.checkOpen();
+    return native.simIrqFired(this.handle, checkPort(index), vector);
+  }
+
   /** A copy of port `index`'s EEPROM image (2048 16-bit words), as EERD reads it without faults. */
   eeprom(index: 0 | 1): Uint16Array {
     this.checkOpen();
@@ -618,6 +626,9 @@ function noFaults(): SimFaults {
   };
 }
 
+/** MSI-X table size of an 82599 port (datasheet 9.3.8.2); the model signals vectors 0..15. */
+const SIM_MSIX_VECTORS = 64;
+
 /** PCI identity of the simulated function: an 82599ES SFP+ (8086:10fb). */
 const VENDOR_ID = 0x8086;
 const DEVICE_ID = 0x10fb;
@@ -644,6 +655,7 @@ export class SimPort implements PciFunction {
   private readonly config = new Uint8Array(256);
   private readonly regions = new Set<DmaRegion>();
   private isClosed = false;
+  private irqOn = false;
 
   /** @internal Use {@link SimCard.port} or {@link openSimPort}. */
   constructor(card: SimCard, index: 0 | 1, bar: ArrayBuffer, trace?: RegisterTrace) {
@@ -734,9 +746,51 @@ export class SimPort implements PciFunction {
     hostNative.freeHostMemory(region.bytes);
   }
 
+  /** True between {@link enableInterrupts} and {@link disableInterrupts}. */
+  get interruptsEnabled(): boolean {
+    return this.irqOn;
+  }
+
+  /** MSI-X with 64 vectors, as an 82599 port offers it (the model signals vectors 0..15: docs/simulator.md). */
+  interruptOffers(): InterruptOffer[] {
+    this.checkOpen();
+    return [{ kind: 'msix', vectors: SIM_MSIX_VECTORS }];
+  }
+
+  /** Eventfds for MSI-X vectors 0..vectors-1, signalled by the model's interrupt unit, watched on the event loop. */
+  enableInterrupts(kind: InterruptKind, vectors: number, onVector: (vector: number) => void): void {
+    const k = checkInterruptArgs(kind, onVector);
+    checkInteger('interrupt vectors', vectors, 1, SIM_MSIX_VECTORS);
+    this.checkOpen();
+    if (k !== 'msix') {
+      throw new TsnicError('ERR_INTERRUPTS', `${this.address}: the simulated 82599 signals MSI-X only, not ${k}: enable 'msix'`);
+    }
+    native.simEnableIrqs(this.card.handle, this.index, vectors, onVector);
+    this.irqOn = true;
+  }
+
+  /** INTx is not offered by the simulated port: always ERR_INTERRUPTS. */
+  unmaskIntx(): void {
+    throw new TsnicError('ERR_INTERRUPTS', `${this.address}: the simulated 82599 has no INTx line set up: it signals MSI-X only`);
+  }
+
+  /** Keeps the process alive through the eventfd watchers while `on`. */
+  holdEventLoop(on: boolean): void {
+    if (this.isClosed || !this.irqOn || this.card.closed) return;
+    native.simIrqRef(this.card.handle, this.index, on);
+  }
+
+  /** The port stops signalling, watchers stopped, eventfds closed. Idempotent. */
+  disableInterrupts(): void {
+    if (!this.irqOn) return;
+    this.irqOn = false;
+    if (!this.card.closed) native.simDisableIrqs(this.card.handle, this.index);
+  }
+
   /** Frees every DMA region still held and releases the port (the card stays; stop the device first). */
   close(): void {
     if (this.isClosed) return;
+    this.disableInterrupts();
     for (const r of [...this.regions]) this.freeDma(r);
     if (!this.card.closed) native.simSetBusMaster(this.card.handle, this.index, false);
     this.config[4] = 0;

@@ -5,6 +5,7 @@ import { flagOption, numberOption, stringOption } from './args';
 import {
   BATCH_OPTION, DEVICE_HELP, DURATION_OPTION, JSON_OPTION, LINK_TIMEOUT_OPTION, linkSetup, NO_LINK_WAIT_OPTION, RUN_NOTES, SIM_NOTES, type Command,
 } from './command';
+import { BUSY_POLL_OPTION, rxModeOf } from './rx-mode';
 
 /**
  * `--out -` reopens stdout through /dev/stdout (a blocking descriptor of its own, so a slow reader such
@@ -33,6 +34,7 @@ export const captureCommand: Command = {
       { name: 'snaplen', kind: 'integer', value: 'N', min: 1, max: 262144, help: 'Bytes kept of each frame (default 65535)' },
       { name: 'nanosecond', kind: 'flag', help: 'Nanosecond timestamps (default: microseconds)' },
       BATCH_OPTION,
+      BUSY_POLL_OPTION,
       LINK_TIMEOUT_OPTION,
       NO_LINK_WAIT_OPTION,
       JSON_OPTION,
@@ -66,7 +68,7 @@ export const captureCommand: Command = {
     if (out === '-') checkStdoutReopens();
     const count = numberOption(args, 'count');
     const reporter = new Reporter(Reporter.modeFor(flagOption(args, 'json'), reports), reports);
-    const totals = await withDevices([deviceSpec(spec)], { io, ...linkSetup(args) }, ([dev], signal) =>
+    const totals = await withDevices([deviceSpec(spec)], { io, ...linkSetup(args), rxMode: rxModeOf(args) }, ([dev], signal) =>
       runCapture(dev, {
         out: out === '-' ? '/dev/stdout' : out,
         count,

@@ -226,6 +226,7 @@ void OnTrap(int sig, siginfo_t* info, void* uctx) {
     const uint32_t written = p.regs.Load(kEimc);
     p.regs.Store(kEims, p.eimsBits.fetch_and(~written) & ~written);
     p.regs.Store(kEimc, 0);
+    IrqRearm(p, written);  // interrupts.cc: a masked vector signals again once unmasked
   } else if (e->write && e->reg == kRxctrl) {
     CheckRxEnable(*e->port, e->old);
   } else if (e->write && e->reg == kCtrl) {
@@ -236,6 +237,7 @@ void OnTrap(int sig, siginfo_t* info, void* uctx) {
     Port& p = *e->port;
     const uint32_t written = p.regs.Load(kEicr);
     p.regs.Store(kEicr, p.eicrCauses.fetch_and(~written) & ~written);
+    IrqRearm(p, written);  // interrupts.cc: a cleared cause signals again once set
   } else if (e->write && e->reg == kEics) {
     IrqOnEicsWrite(*e->port);  // interrupts.cc: EICS sets EICR bits
   } else if (!e->write && e->reg == kEicr) {

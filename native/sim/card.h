@@ -184,6 +184,7 @@ void PortClearRx(Port& p);
 bool PortTx(Port& p);
 // interrupts.h: a frame was written back on rx queue q (mapped to its vector at the end of the pass).
 inline void IrqRxCause(Port& p, uint32_t q) { p.irq.rxCauses |= 1ull << q; }
+inline void IrqRearm(Port& p, uint32_t bits) { p.irq.rearm.fetch_or(bits); }
 // counters
 inline void Count(Port& p, Stat s, uint64_t n) { p.stats[s].store(p.stats[s].load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
 uint64_t NowNs();

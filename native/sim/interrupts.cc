@@ -41,9 +41,10 @@ bool PortInterrupts(Port& p, uint64_t now) {
   }
   const uint32_t pending = p.eicrCauses.load() & p.eimsBits.load();
   const uint32_t gpie = p.regs.Load(kGpie);
+  const uint32_t rearmed = irq.rearm.exchange(0);
   if (!(gpie & kGpieMultipleMsix)) {
     // MSI / INTx: one message when a cause becomes pending; none while it stays so.
-    if (pending == 0) irq.msiAsserted = false;
+    if (pending == 0 || rearmed != 0) irq.msiAsserted = false;
     else if (!irq.msiAsserted) {
       irq.msiAsserted = true;
       Signal(p, 0);
@@ -52,16 +53,26 @@ bool PortInterrupts(Port& p, uint64_t now) {
     return false;
   }
   bool sent = false;
-  for (uint32_t due = pending & 0xFFFF; due != 0; due &= due - 1) {
+  // A vector whose cause or mask was cleared since its message may signal again.
+  irq.sent &= pending & ~rearmed;
+  for (uint32_t due = pending & 0xFFFF & ~irq.sent; due != 0; due &= due - 1) {
     const uint32_t v = static_cast<uint32_t>(__builtin_ctz(due));
     // EITR(v) bits 11:3: the interval in 2 us units (8.2.3.5.12), i.e. the field's value >> 2 in us.
     const uint64_t intervalNs = static_cast<uint64_t>((p.regs.Load(Eitr(v)) & kEitrIntervalMask) >> 2) * 1000;
     if (irq.lastFireNs[v] != 0 && now - irq.lastFireNs[v] < intervalNs) continue;
     irq.lastFireNs[v] = now;
     const uint32_t bit = 1u << v;
-    // Auto-clear (EIAC) and auto-mask (GPIE.EIAME with EIAM) as the message is sent (7.3.4.1, 8.2.3.5.18).
-    if (p.regs.Load(kEiac) & bit) p.regs.Store(kEicr, p.eicrCauses.fetch_and(~bit) & ~bit);
-    if ((gpie & kGpieEiame) && (p.regs.Load(kEiam) & bit)) p.regs.Store(kEims, p.eimsBits.fetch_and(~bit) & ~bit);
+    irq.sent |= bit;
+    // Auto-clear (EIAC) and auto-mask (GPIE.EIAME with EIAM) as the message is sent (7.3.4.1, 8.2.3.5.18):
+    // either ends this cause, so the next one signals again.
+    if (p.regs.Load(kEiac) & bit) {
+      p.regs.Store(kEicr, p.eicrCauses.fetch_and(~bit) & ~bit);
+      irq.sent &= ~bit;
+    }
+    if ((gpie & kGpieEiame) && (p.regs.Load(kEiam) & bit)) {
+      p.regs.Store(kEims, p.eimsBits.fetch_and(~bit) & ~bit);
+      irq.sent &= ~bit;
+    }
     Signal(p, v);
     sent = true;
   }
@@ -71,6 +82,8 @@ bool PortInterrupts(Port& p, uint64_t now) {
 void IrqReset(Port& p) {
   Interrupts& irq = p.irq;
   irq.rxCauses = 0;
+  irq.sent = 0;
+  irq.rearm.store(0);
   irq.msiAsserted = false;
   for (uint64_t& t : irq.lastFireNs) t = 0;
 }
@@ -85,7 +98,9 @@ void IrqOnEicsWrite(Port& p) {
 void IrqOnEicrRead(Port& p, uint32_t value) {
   // Clear on read (7.3.4.3): everything read, or with GPIE.OCD only the other causes (bits 29:16).
   const uint32_t clear = (p.regs.Load(kGpie) & kGpieOcd) ? value & kEicrOtherCauses : value;
-  if (clear != 0) p.regs.Store(kEicr, p.eicrCauses.fetch_and(~clear) & ~clear);
+  if (clear == 0) return;
+  p.regs.Store(kEicr, p.eicrCauses.fetch_and(~clear) & ~clear);
+  IrqRearm(p, clear);
 }
 
 }  // namespace sim

@@ -7,7 +7,8 @@
 //   - EICS (8.2.3.5.3) sets EICR bits from software.
 //   - MSI-X mode (GPIE.MULTIPLE_MSIX, bit 4): vector v (< 16) fires when EICR bit v and EIMS bit v are
 //     set and at least EITR(v)'s interval (bits 11:3, units of 2 us; 0 = no moderation) passed since it
-//     last fired. Firing clears EICR bit v when EIAC bit v is set (auto-clear, 7.3.4.1) and EIMS bit v
+//     last fired; once per cause: a message is an edge, sent again only after the cause or its mask
+//     was cleared (auto-clear, auto-mask, EICR write or read, EIMC) and set again. Firing clears EICR bit v when EIAC bit v is set (auto-clear, 7.3.4.1) and EIMS bit v
 //     when GPIE.EIAME (bit 30) and EIAM bit v are set (auto-mask). A masked cause stays latched and
 //     fires once unmasked: no interrupt is lost across a driver's re-arm.
 //   - Otherwise (MSI / INTx): one message on vector 0 when (EICR & EIMS) becomes non-zero; again only
@@ -18,6 +19,7 @@
 // tx, "other" (IVAR_MISC) and low-latency causes are not modelled; EIAM acts only on firing (the
 // EICR-access and EICS forms of auto-mask are not modelled).
 #pragma once
+#include <atomic>
 #include <cstdint>
 
 namespace tsnic {
@@ -32,6 +34,8 @@ struct Interrupts {
   int fds[kMaxIrqVectors];            // eventfd per vector, -1 none (under the card's DMA lock)
   uint32_t fdCount = 0;
   uint64_t lastFireNs[16] = {0};      // EITR spacing per vector
+  uint32_t sent = 0;                  // MSI-X: vectors whose message went out for the cause still pending
+  std::atomic<uint32_t> rearm{0};     // causes or masks the driver cleared (access trap) since the last pass
   bool msiAsserted = false;           // MSI / INTx: a message was sent and EICR & EIMS has not been 0 since
   uint64_t fired[kMaxIrqVectors] = {0};  // messages sent per vector (tests)
 };
@@ -58,6 +62,8 @@ void IrqReset(Port& p);
 // Access trap hooks (driver thread): EICS written; EICR read (returns nothing, clears per the rules).
 void IrqOnEicsWrite(Port& p);
 void IrqOnEicrRead(Port& p, uint32_t value);
+// IrqRearm(p, bits) (card.h): EICR written or read (causes cleared) or EIMC written (masks cleared):
+// `bits` may signal again once set.
 
 }  // namespace sim
 }  // namespace tsnic

@@ -45,7 +45,7 @@ bool PortInterrupts(Port& p, uint64_t now) {
   if (!(gpie & kGpieMultipleMsix)) {
     // MSI / INTx: one message when a cause becomes pending; none while it stays so.
     if (pending == 0 || rearmed != 0) irq.msiAsserted = false;
-    else if (!irq.msiAsserted) {
+    if (pending != 0 && !irq.msiAsserted) {
       irq.msiAsserted = true;
       Signal(p, 0);
       return true;

@@ -109,9 +109,10 @@ export class RxWaiters {
     if (chip === undefined) {
       throw new TsnicError('ERR_INTERRUPTS', `${this.address}: this driver receives by polling only: open it with rxMode: 'poll'`);
     }
+    // Started before the call: whatever part of the set-up happened is undone by stop().
+    this.started = true;
     try {
       this.pci.enableInterrupts(chip.kind, chip.vectors, (vector) => this.onVector(vector));
-      this.started = true;
       chip.configure(queues, this.settings.intervalUs);
     } catch (err) {
       this.stop();

@@ -89,6 +89,8 @@ export interface SimBinding {
   simIrqRef(handle: number, port: number, on: boolean): void;
   /** Messages the port sent on `vector` since the card was created (eventfd or not). */
   simIrqFired(handle: number, port: number, vector: number): number;
+  /** CLOCK_MONOTONIC ns of the model pass that latched the rx cause behind the vector's last message (0: none). */
+  simIrqLastCause(handle: number, port: number, vector: number): number;
   /** Starts (`true`) or stops and joins (`false`) the card's model thread. */
   simSetThread(handle: number, on: boolean): void;
   /** Pins the card's model thread to `cpu` (-1: any CPU); false when the system refuses. */

@@ -542,6 +542,17 @@ export class SimCard {
     return native.simIrqFired(this.handle, checkPort(index), vector);
   }
 
+  /**
+   * When the frame behind the last interrupt message of port `index`'s MSI-X `vector` (0..15) arrived:
+   * the CLOCK_MONOTONIC time, in ns, of the model pass that wrote it back and latched the cause (0: no
+   * message yet). `process.hrtime.bigint()` reads the same clock: the difference is the wake-up latency.
+   */
+  lastInterruptCauseNs(index: 0 | 1, vector: number): number {
+    checkInteger('vector', vector, 0, 15);
+    this.checkOpen();
+    return native.simIrqLastCause(this.handle, checkPort(index), vector);
+  }
+
   /** A copy of port `index`'s EEPROM image (2048 16-bit words), as EERD reads it without faults. */
   eeprom(index: 0 | 1): Uint16Array {
     this.checkOpen();

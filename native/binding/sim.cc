@@ -339,6 +339,14 @@ Napi::Value IrqFired(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(sim::SimIrqFired(e->card, port, v)));
 }
 
+// simIrqLastCause(handle, port, vector): CLOCK_MONOTONIC ns of the rx cause behind the vector's last message.
+Napi::Value IrqLastCause(const Napi::CallbackInfo& info) {
+  CardEntry* e = Entry(info);
+  const int port = PortArg(info);
+  const uint32_t v = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Uint32Value() : 0;
+  return Napi::Number::New(info.Env(), static_cast<double>(sim::SimIrqLastCause(e->card, port, v)));
+}
+
 // simSetThread(handle, on): starts or stops (joins) the model thread.
 Napi::Value SetThread(const Napi::CallbackInfo& info) {
   CardEntry* e = Entry(info);
@@ -364,6 +372,7 @@ void InitSim(Napi::Env env, Napi::Object exports) {
   exports.Set("simDisableIrqs", Napi::Function::New(env, DisableIrqsJs, "simDisableIrqs"));
   exports.Set("simIrqRef", Napi::Function::New(env, IrqRef, "simIrqRef"));
   exports.Set("simIrqFired", Napi::Function::New(env, IrqFired, "simIrqFired"));
+  exports.Set("simIrqLastCause", Napi::Function::New(env, IrqLastCause, "simIrqLastCause"));
   exports.Set("simStep", Napi::Function::New(env, Step, "simStep"));
   exports.Set("simSetThread", Napi::Function::New(env, SetThread, "simSetThread"));
   exports.Set("simCreate", Napi::Function::New(env, Create, "simCreate"));

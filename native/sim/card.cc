@@ -270,6 +270,11 @@ uint64_t SimIrqFired(Card* card, int port, uint32_t vector) {
   return vector < kMaxIrqVectors ? card->ports[port].irq.fired[vector] : 0;
 }
 
+uint64_t SimIrqLastCause(Card* card, int port, uint32_t vector) {
+  ApiLock lock(card);
+  return vector < 16 ? card->ports[port].irq.lastCauseNs[vector] : 0;
+}
+
 const uint16_t* SimEeprom(Card* card, int port) { return card->ports[port].eeprom; }
 
 }  // namespace sim

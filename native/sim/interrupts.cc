@@ -37,7 +37,12 @@ bool PortInterrupts(Port& p, uint64_t now) {
       if (v >= 0 && v < 16) bits |= 1u << v;
     }
     irq.rxCauses = 0;
-    if (bits != 0) p.regs.Store(kEicr, SetEicr(p, bits));
+    if (bits != 0) {
+      // The first frame behind a cause stamps it (a later one joins the same message).
+      const uint32_t latched = p.eicrCauses.load();
+      for (uint32_t b = bits & ~latched; b != 0; b &= b - 1) irq.causeNs[__builtin_ctz(b)] = now;
+      p.regs.Store(kEicr, SetEicr(p, bits));
+    }
   }
   const uint32_t pending = p.eicrCauses.load() & p.eimsBits.load();
   const uint32_t gpie = p.regs.Load(kGpie);
@@ -61,6 +66,7 @@ bool PortInterrupts(Port& p, uint64_t now) {
     const uint64_t intervalNs = static_cast<uint64_t>((p.regs.Load(Eitr(v)) & kEitrIntervalMask) >> 2) * 1000;
     if (irq.lastFireNs[v] != 0 && now - irq.lastFireNs[v] < intervalNs) continue;
     irq.lastFireNs[v] = now;
+    irq.lastCauseNs[v] = irq.causeNs[v];
     const uint32_t bit = 1u << v;
     irq.sent |= bit;
     // Auto-clear (EIAC) and auto-mask (GPIE.EIAME with EIAM) as the message is sent (7.3.4.1, 8.2.3.5.18):

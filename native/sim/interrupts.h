@@ -38,6 +38,8 @@ struct Interrupts {
   std::atomic<uint32_t> rearm{0};     // causes or masks the driver cleared (access trap) since the last pass
   bool msiAsserted = false;           // MSI / INTx: a message was sent and EICR & EIMS has not been 0 since
   uint64_t fired[kMaxIrqVectors] = {0};  // messages sent per vector (tests)
+  uint64_t causeNs[16] = {0};         // when the pending rx cause of each vector was latched (pass time)
+  uint64_t lastCauseNs[16] = {0};     // causeNs of the vector's last message (benchmark: arrival -> wake-up)
 };
 
 // Offsets and bits, 82599 datasheet 8.2.3.5 (cross-checked with Linux ixgbe_type.h).

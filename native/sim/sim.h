@@ -130,6 +130,9 @@ bool SimSetModelCpu(Card* card, int cpu);
 void SimSetIrqFds(Card* card, int port, const int* fds, uint32_t count);
 // Messages the port sent on `vector` since creation (whether or not an eventfd received them).
 uint64_t SimIrqFired(Card* card, int port, uint32_t vector);
+// When (CLOCK_MONOTONIC ns) the rx cause behind the vector's last message was latched: the model pass
+// that wrote back the frame. 0 before any. Vectors 0..15.
+uint64_t SimIrqLastCause(Card* card, int port, uint32_t vector);
 // The EEPROM image of a port (kEepromWords words), for tests.
 const uint16_t* SimEeprom(Card* card, int port);
 

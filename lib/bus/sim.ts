@@ -17,8 +17,15 @@
  *   word 0x3F makes the Linux ixgbe checksum rule sum to 0xBABA; RAL(0)/RAH(0) = the port's MAC + AV.
  * - RDRXCTL.DMAIDONE after reset; AUTOC.RESTART_AN (bit 12, self-clearing) restarts link training;
  *   LINKS: UP (bit 30), speed 10G (bits 29:28 = 11b), link status (bit 7) `linkUpDelayMs` after a
- *   reset or AN restart; EICR.LSC (bit 20) on each change. EIMS (write 1 to set) / EIMC (write 1 to
- *   clear) / EICR (write 1 to clear).
+ *   reset or AN restart; EICR.LSC (bit 20) on each change.
+ * - Interrupts (7.3; native/sim/interrupts.h; docs/simulator.md, "Interrupt rules"): an rx write-back on
+ *   queue q latches the EICR bit of the vector IVAR maps q to (valid bit 7; vectors 0..15); EICS sets
+ *   EICR bits; EIMS (write 1 to set) / EIMC (write 1 to clear) gate them; EICR is write-1-to-clear and
+ *   clear-on-read (with GPIE.OCD only bits 29:16). GPIE.MULTIPLE_MSIX: vector v's message, one eventfd
+ *   increment ({@link SimPort.enableInterrupts}), goes out when EICR & EIMS bit v is set, once per
+ *   cause, at least EITR(v)'s interval (bits 11:3, 2 us units) after the previous one, clearing EICR bit
+ *   v with EIAC and EIMS bit v with GPIE.EIAME + EIAM; otherwise one message on vector 0 when EICR &
+ *   EIMS becomes non-zero. A cause latched while masked signals once unmasked.
  * - RXCTRL.RXEN, FCTRL (UPE, MPE, BAM; unicast to RAL/RAH(0) otherwise), HLREG0 (RXCRCSTRP: without it
  *   the 4 FCS bytes are DMAed and counted in the length; TXPADEN; JUMBOEN with MAXFRS.MFS, else 1518).
  * - 64 rx and 64 tx queues: RDBAL/RDBAH/RDLEN/RDH/RDT/RXDCTL/SRRCTL (both SRRCTL addresses of queues
@@ -42,7 +49,7 @@
  *   PAYLEN bits 31:14 of dword 3), advanced context (ignored), legacy. DD (bit 0 of dword 3) is written
  *   back only on descriptors with RS (7.2.3.5.1): with TXDCTL.WTHRESH 0 as each is processed, otherwise
  *   once WTHRESH descriptors were processed or the queue runs out of work in a model pass (in place of
- *   the EITR flush, interrupts not being modelled); TDH advances; a frame may span any number of
+ *   the EITR flush, tx interrupt causes not being modelled); TDH advances; a frame may span any number of
  *   descriptors. RTTDCS.ARBDIS (bit 6) or DMATXCTL.TE clear: no descriptor is processed.
  * - The wire: 10 Gbit/s. Tx frames go through the tx packet buffer (TXPBSIZE(0), 160 KiB after reset):
  *   descriptors are processed, and DD written back, only while it has room; it drains at line rate,
@@ -85,7 +92,8 @@
  *   while the link is down. Race: these registers are on untrapped pages, so a read right after the
  *   driver's own write, before the model's next pass, returns that write. RAL/RAH(0..15) answer at
  *   0xA200 + 8n and at 0x5400 + 8n, equal both ways; DCA_RXCTRL(0..15) at 0x100C + 0x40n and 0x2200 + 4n.
- * - Not modelled: interrupts (EICR causes other than LSC), filters other than the MAC address and RSS,
+ * - Not modelled: tx, "other" (IVAR_MISC) and low-latency interrupt causes, vectors 16..63 (EICR_EX),
+ *   MSI and INTx (the port offers MSI-X only), filters other than the MAC address and RSS,
  *   offloads (checksum, TSO), VLAN, flow control, QPRC/QPTC, the PHY.
  *
  * ## Test frames (tester generator; tsnic's pktgen uses the same layout so the checker can count them)

@@ -46,7 +46,8 @@ bool PortInterrupts(Port& p, uint64_t now) {
   }
   const uint32_t pending = p.eicrCauses.load() & p.eimsBits.load();
   const uint32_t gpie = p.regs.Load(kGpie);
-  const uint32_t rearmed = irq.rearm.exchange(0);
+  // Read first: the exchange (a locked instruction) only when the driver cleared something.
+  const uint32_t rearmed = irq.rearm.load(std::memory_order_relaxed) != 0 ? irq.rearm.exchange(0) : 0;
   if (!(gpie & kGpieMultipleMsix)) {
     // MSI / INTx: one message when a cause becomes pending; none while it stays so.
     if (pending == 0 || rearmed != 0) irq.msiAsserted = false;

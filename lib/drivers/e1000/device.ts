@@ -196,7 +196,9 @@ export class E1000Device implements NetDevice {
       accumulateStats(bar0, emptyStats());
       if (s.waitForLink) await device.waitForLink(s.linkTimeoutMs);
       // SDM 13.4.17-21: the receive interrupt, unless the queue polls (undone by start() if it fails).
-      const waiters = new RxWaiters(pci, new E1000Interrupts(pci, rx), s.irq, address);
+      // The chip asks VFIO which interrupt kinds exist: only when the queue does not poll.
+      const chip = s.irq.modes[0] === 'poll' ? undefined : new E1000Interrupts(pci, rx);
+      const waiters = new RxWaiters(pci, chip, s.irq, address);
       waiters.start();
       device.waiters = waiters;
       return device;

@@ -22,6 +22,7 @@
           "<!@(find native/vfio native/memory native/pcap -name *.cc | sort)",
           "native/binding/addon.cc",
           "native/binding/errors.cc",
+          "native/binding/irq_watch.cc",
           "native/binding/memory.cc",
           "native/binding/vfio.cc",
           "native/binding/pcap.cc"
@@ -39,6 +40,7 @@
           "<!@(find native/sim native/bench -name *.cc | sort)",
           "native/binding/sim_addon.cc",
           "native/binding/errors.cc",
+          "native/binding/irq_watch.cc",
           "native/binding/sim.cc",
           "native/binding/bench.cc"
         ]

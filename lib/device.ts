@@ -39,6 +39,24 @@ export interface DeviceStats {
   rxCrcErrors: number;
 }
 
+/**
+ * How an rx queue learns that frames arrived (docs/interrupts.md has the trade-off):
+ * - `'poll'`: busy polling, the lowest latency and the highest rate, a core at 100% even when idle;
+ * - `'interrupt'`: the queue's interrupt wakes the receiver for every batch (one batch per wake-up);
+ * - `'adaptive'`: NAPI, as Linux drivers receive: poll in batches while frames keep coming, sleep on
+ *   the interrupt once a poll comes back empty (re-armed, then the ring checked once more so a frame
+ *   that arrived just before the re-arm is not missed). Costs nothing when idle, polls under load.
+ */
+export type RxMode = 'poll' | 'interrupt' | 'adaptive';
+
+/** Options of {@link NetDevice.waitForRx}. */
+export interface WaitForRxOptions {
+  /** Give up after this many ms (resolve false). Default: wait until frames arrive, abort or close. */
+  timeoutMs?: number;
+  /** Give up when this aborts (resolve false). */
+  signal?: AbortSignal;
+}
+
 /** Options accepted when a device is opened. Every field has a sensible default. */
 export interface DeviceOptions {
   /** Receive queues, 1 to the NIC's maximum (64 on the 82599, 1 on the e1000). Default 1. */
@@ -66,6 +84,17 @@ export interface DeviceOptions {
   ignoreEepromChecksum?: boolean;
   /** Hugepage policy for rings and buffers. Default 'prefer'. */
   hugepages?: HugepagePolicy;
+  /**
+   * How each rx queue learns of frames: one {@link RxMode} for all, or one per queue. Default `'poll'`.
+   * `'interrupt'` and `'adaptive'` set up the NIC's interrupts (MSI-X on the 82599, INTx or MSI on the
+   * e1000) and {@link NetDevice.waitForRx}. Drivers without interrupt support refuse them (ERR_INTERRUPTS).
+   */
+  rxMode?: RxMode | readonly RxMode[];
+  /**
+   * Interrupt moderation: the shortest time between two interrupts of one queue, in microseconds
+   * (82599 EITR, e1000 ITR). 0 = none. Default 10. Longer saves wake-ups under load, costs latency.
+   */
+  interruptIntervalUs?: number;
 }
 
 /** A NIC driven by tsnic. */
@@ -92,6 +121,18 @@ export interface NetDevice {
    * The caller owns the received buffers: transmit them or free them to their pool.
    */
   rxBatch(queue: number, batch: PacketBatch, max?: number): number;
+
+  /** The {@link RxMode} rx queue `queue` was opened with. */
+  rxMode(queue: number): RxMode;
+
+  /**
+   * Resolves `true` once rx queue `queue` may hold received frames: at once when its ring already
+   * holds one; otherwise after its interrupt fired (modes `'interrupt'` and `'adaptive'`: the interrupt
+   * is armed, the ring checked once more, then the process sleeps; the event loop runs meanwhile and
+   * the process is kept alive), or on the next turn of the event loop (mode `'poll'`). Resolves `false`
+   * on timeout, abort or close. Then call {@link rxBatch}.
+   */
+  waitForRx(queue: number, options?: WaitForRxOptions): Promise<boolean>;
 
   /**
    * Queues the packets of `batch` for transmission on tx queue `queue`, as many as there are free

@@ -31,6 +31,7 @@ export type TsnicErrorCode =
   | 'ERR_QUEUE_ID'
   | 'ERR_BATCH'
   | 'ERR_FRAME_SIZE'
+  | 'ERR_INTERRUPTS'
   | 'ERR_DEVICE_CLOSED'
   | 'ERR_DEVICE_BUSY'
   | 'ERR_UNSAFE'

@@ -19,9 +19,13 @@
 // Devices.
 export { openDevice, normalizePciAddress, type OpenOptions } from './open';
 export { afterTeardown, openAddresses, type TeardownReason } from './lifecycle';
-export { emptyStats, type DeviceOptions, type DeviceStats, type Driver, type LinkStatus, type NetDevice } from './device';
+export {
+  emptyStats, type DeviceOptions, type DeviceStats, type Driver, type LinkStatus, type NetDevice, type RxMode, type WaitForRxOptions,
+} from './device';
 export { drivers, findDriver } from './drivers';
-export type { BackendKind, DmaOptions, DmaRegion, HugepagePolicy, PciFunction } from './bus/types';
+export type {
+  BackendKind, DmaOptions, DmaRegion, HugepagePolicy, InterruptHost, InterruptKind, InterruptOffer, PciFunction,
+} from './bus/types';
 export { TsnicError, type TsnicErrorCode } from './errors';
 
 // Packet memory.

@@ -15,9 +15,10 @@ import { openCaptureWriter, type CaptureFormat } from '../pcap/open-writer';
 import { EpochClock } from '../pcap/epoch-clock';
 import { RotatingWriter, type RotationLimits } from '../pcap/rotating-writer';
 import { PortMeter, type IntervalStats } from './interval-stats';
-import { batchSize, REPORT_MS, runLimits, SLICE_MS, yieldToEventLoop } from './loop';
+import { batchSize, REPORT_MS, runLimits, SLICE_MS } from './loop';
 import { peerOf, type TrafficSource } from './peer';
 import { RunEnd } from './run-end';
+import { endSlice } from './rx-sleep';
 
 /** Options of {@link runCapture}. With neither `count` nor `durationS` it runs until `signal` aborts. */
 export interface CaptureOptions {
@@ -110,15 +111,23 @@ export async function runCapture(dev: NetDevice, opts: CaptureOptions): Promise<
     let filtered = 0;
     let bytes = 0;
     let now = start;
+    // Interrupt modes: an empty poll ends the slice, which then sleeps on the queue's interrupt.
+    const sleeps = dev.rxMode(queue) !== 'poll';
+    let idle = false;
     try {
       end.start();
       for (;;) {
         const sliceEnd = now + SLICE_MS;
+        idle = false;
         while (now < sliceEnd && (captured < count || end.draining)) {
           const left = count - captured;
           const n = dev.rxBatch(queue, batch, left > 0 && left < capacity ? left : capacity);
           now = performance.now();
-          if (n === 0) continue;
+          if (n === 0) {
+            if (!sleeps) continue;
+            idle = true;
+            break;
+          }
           const pool = batch.pool;
           if (pool === null) continue;
           clock.set(now);
@@ -153,7 +162,7 @@ export async function runCapture(dev: NetDevice, opts: CaptureOptions): Promise<
           const limit = captured >= count || now >= limits.deadlineMs || signal?.aborted === true || writer.broken || (untimed && end.exhausted());
           if (limit && end.begin(now)) break;
         }
-        await yieldToEventLoop();
+        await endSlice(dev, queue, idle, now, end.draining ? Infinity : Math.min(nextReport, limits.deadlineMs), signal);
         now = performance.now();
       }
     } finally {

@@ -1,10 +1,13 @@
 /**
  * The async-iterator flavour of receiving, for scripts that do not need the last nanosecond: built on
  * the same {@link NetDevice.rxBatch} call as the busy-poll apps, it yields non-empty batches and lets
- * the event loop run while the queue is idle.
+ * the event loop run while the queue is idle. How it waits follows the queue's {@link RxMode}: `'poll'`
+ * spins (yielding to the event loop every few ms), `'adaptive'` polls while frames come and sleeps on
+ * the queue's interrupt once a poll comes back empty (NAPI), `'interrupt'` goes through the interrupt
+ * wait after every batch.
  */
 import { performance } from 'node:perf_hooks';
-import type { NetDevice } from '../device';
+import type { NetDevice, RxMode } from '../device';
 import { checkInteger, TsnicError } from '../errors';
 import { PacketBatch } from '../memory/batch';
 import { batchSize, SLICE_MS, yieldToEventLoop } from './loop';
@@ -15,8 +18,13 @@ export interface ReceiveOptions {
   queue?: number;
   /** Frames per batch, 1..1024. Default 64. */
   batch?: number;
-  /** Ends the iteration. */
+  /** Ends the iteration (also while it sleeps on an interrupt). */
   signal?: AbortSignal;
+  /**
+   * Most frames received in one turn of the event loop before it yields (NAPI's budget), whatever the
+   * mode; a turn also ends after a few milliseconds. Default: no frame limit.
+   */
+  budget?: number;
 }
 
 /**
@@ -32,19 +40,34 @@ export interface ReceiveOptions {
 export async function* receive(dev: NetDevice, opts: ReceiveOptions = {}): AsyncGenerator<PacketBatch, void, undefined> {
   const queue = checkInteger('queue', opts.queue ?? 0, 0, dev.rxQueueCount - 1);
   const batch = new PacketBatch(batchSize(opts.batch));
+  const budget = opts.budget === undefined ? Infinity : checkInteger('budget', opts.budget, 1, Number.MAX_SAFE_INTEGER);
   const signal = opts.signal;
+  const mode: RxMode = dev.rxMode(queue);
+  const waitOptions = signal === undefined ? {} : { signal };
   try {
     let sliceEnd = performance.now() + SLICE_MS;
+    let turn = 0;
     while (signal?.aborted !== true) {
       // Timers and I/O must run even under steady traffic: yield to the event loop once per slice.
-      if (performance.now() >= sliceEnd) {
+      if (turn >= budget || performance.now() >= sliceEnd) {
         await yieldToEventLoop();
         sliceEnd = performance.now() + SLICE_MS;
+        turn = 0;
         continue;
       }
-      if (dev.rxBatch(queue, batch) === 0) continue;
+      const n = dev.rxBatch(queue, batch);
+      if (n === 0) {
+        if (mode === 'poll') continue;
+        // Ran dry: re-arm the interrupt, look once more, sleep (waitForRx does all three).
+        await dev.waitForRx(queue, waitOptions);
+        sliceEnd = performance.now() + SLICE_MS;
+        turn = 0;
+        continue;
+      }
+      turn += n;
       yield batch;
       batch.freeAll();
+      if (mode === 'interrupt') await dev.waitForRx(queue, waitOptions);
     }
   } finally {
     if (!dev.closed) batch.freeAll();

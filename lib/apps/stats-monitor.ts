@@ -8,9 +8,10 @@ import type { NetDevice } from '../device';
 import { TsnicError } from '../errors';
 import { PacketBatch } from '../memory/batch';
 import { PortMeter, type IntervalStats } from './interval-stats';
-import { batchSize, runLimits, SLICE_MS, yieldToEventLoop } from './loop';
+import { batchSize, runLimits, SLICE_MS } from './loop';
 import { peerOf, type TrafficSource } from './peer';
 import { RunEnd } from './run-end';
+import { endSlice } from './rx-sleep';
 
 /** Options of {@link runStatsMonitor}. Without `durationS` it runs until `signal` aborts. */
 export interface StatsMonitorOptions {
@@ -55,16 +56,24 @@ export async function runStatsMonitor(dev: NetDevice, opts: StatsMonitorOptions 
   let packets = 0;
   let bytes = 0;
   let now = start;
+  // Interrupt modes: an empty poll ends the slice, which then sleeps on the queue's interrupt.
+  const sleeps = dev.rxMode(0) !== 'poll';
+  let idle = false;
   try {
     end.start();
     for (;;) {
       const sliceEnd = now + SLICE_MS;
+      idle = false;
       while (now < sliceEnd) {
         const n = dev.rxBatch(0, batch);
         for (let i = 0; i < n; i++) bytes += lengths[i];
         packets += n;
         batch.freeAll();
         now = performance.now();
+        if (n === 0 && sleeps) {
+          idle = true;
+          break;
+        }
       }
       meter.rxPackets = packets;
       meter.rxBytes = bytes;
@@ -78,7 +87,7 @@ export async function runStatsMonitor(dev: NetDevice, opts: StatsMonitorOptions 
         const limit = now >= limits.deadlineMs || signal?.aborted === true || (untimed && end.exhausted());
         if (limit && end.begin(now)) break;
       }
-      await yieldToEventLoop();
+      await endSlice(dev, 0, idle, now, end.draining ? Infinity : Math.min(nextReport, limits.deadlineMs), signal);
       now = performance.now();
     }
   } finally {

@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { Driver } from '../device';
 import { findDriver } from '../drivers/index';
 import { parseBenchArgs, type BenchOptions } from './options';
+import { formatInterruptBench, runInterruptBench } from './interrupts';
 import { renderPlot, type PlotSeries } from './plot';
 import { runNativeLockstep, runTsLockstep, stepCallOverheadNs } from './lockstep-points';
 import { pinDriverThread, runNativePoint, runTsPoint, type Placement, type PointSpec } from './points';
@@ -116,6 +117,17 @@ async function main(): Promise<void> {
     ? 'WARNING: driver and model threads are not pinned apart; figures will swing'
     : `driver thread on CPU ${placement.driverCpu}, model thread on CPU ${placement.modelCpu}`);
   if (machine.loadavg[0] > 0.5) log(o, 'WARNING: the machine is busy (load average > 0.5): other processes share these cores');
+  if (o.interrupts) {
+    // Interrupt receive (docs/interrupts.md): the issue's 10 s idle capture, the other runs --seconds (at least 3).
+    const result = { machine, interrupts: await runInterruptBench({
+      idleSeconds: 10, seconds: Math.max(3, o.seconds), log: (l) => log(o, l), ...(placement === undefined ? {} : { modelCpu: placement.modelCpu }),
+    }) };
+    fs.mkdirSync(o.outDir, { recursive: true });
+    const file = path.join(o.outDir, `bench-interrupts-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n', { mode: 0o644 });
+    process.stdout.write(o.json ? JSON.stringify(result, null, 2) + '\n' : formatInterruptBench(result.interrupts) + `written: ${file}\n`);
+    return;
+  }
   const driver = simDriver();
   if (driver === undefined) log(o, 'WARNING: no driver in lib/drivers/index.ts claims 8086:10fb yet: native reference only');
   else log(o, `TypeScript driver: ${driver.name}`);

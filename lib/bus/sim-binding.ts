@@ -78,6 +78,19 @@ export interface SimBinding {
    * thread; returns the nanoseconds spent inside them, measured natively. Throws while the thread runs.
    */
   simStep(handle: number, passes: number): number;
+  /**
+   * One eventfd per MSI-X vector 0..count-1 of the port, signalled by the model's interrupt unit and
+   * watched on Node's loop: `onVector(v)` runs when vector v fired. Replaces what was set.
+   */
+  simEnableIrqs(handle: number, port: number, count: number, onVector: (vector: number) => void): void;
+  /** The port stops signalling, the watchers stop, the eventfds close. Idempotent. */
+  simDisableIrqs(handle: number, port: number): void;
+  /** Whether the port's eventfd watchers keep the event loop alive. */
+  simIrqRef(handle: number, port: number, on: boolean): void;
+  /** Messages the port sent on `vector` since the card was created (eventfd or not). */
+  simIrqFired(handle: number, port: number, vector: number): number;
+  /** CLOCK_MONOTONIC ns of the model pass that latched the rx cause behind the vector's last message (0: none). */
+  simIrqLastCause(handle: number, port: number, vector: number): number;
   /** Starts (`true`) or stops and joins (`false`) the card's model thread. */
   simSetThread(handle: number, on: boolean): void;
   /** Pins the card's model thread to `cpu` (-1: any CPU); false when the system refuses. */

@@ -17,8 +17,15 @@
  *   word 0x3F makes the Linux ixgbe checksum rule sum to 0xBABA; RAL(0)/RAH(0) = the port's MAC + AV.
  * - RDRXCTL.DMAIDONE after reset; AUTOC.RESTART_AN (bit 12, self-clearing) restarts link training;
  *   LINKS: UP (bit 30), speed 10G (bits 29:28 = 11b), link status (bit 7) `linkUpDelayMs` after a
- *   reset or AN restart; EICR.LSC (bit 20) on each change. EIMS (write 1 to set) / EIMC (write 1 to
- *   clear) / EICR (write 1 to clear).
+ *   reset or AN restart; EICR.LSC (bit 20) on each change.
+ * - Interrupts (7.3; native/sim/interrupts.h; docs/simulator.md, "Interrupt rules"): an rx write-back on
+ *   queue q latches the EICR bit of the vector IVAR maps q to (valid bit 7; vectors 0..15); EICS sets
+ *   EICR bits; EIMS (write 1 to set) / EIMC (write 1 to clear) gate them; EICR is write-1-to-clear and
+ *   clear-on-read (with GPIE.OCD only bits 29:16). GPIE.MULTIPLE_MSIX: vector v's message, one eventfd
+ *   increment ({@link SimPort.enableInterrupts}), goes out when EICR & EIMS bit v is set, once per
+ *   cause, at least EITR(v)'s interval (bits 11:3, 2 us units) after the previous one, clearing EICR bit
+ *   v with EIAC and EIMS bit v with GPIE.EIAME + EIAM; otherwise one message on vector 0 when EICR &
+ *   EIMS becomes non-zero. A cause latched while masked signals once unmasked.
  * - RXCTRL.RXEN, FCTRL (UPE, MPE, BAM; unicast to RAL/RAH(0) otherwise), HLREG0 (RXCRCSTRP: without it
  *   the 4 FCS bytes are DMAed and counted in the length; TXPADEN; JUMBOEN with MAXFRS.MFS, else 1518).
  * - 64 rx and 64 tx queues: RDBAL/RDBAH/RDLEN/RDH/RDT/RXDCTL/SRRCTL (both SRRCTL addresses of queues
@@ -42,7 +49,7 @@
  *   PAYLEN bits 31:14 of dword 3), advanced context (ignored), legacy. DD (bit 0 of dword 3) is written
  *   back only on descriptors with RS (7.2.3.5.1): with TXDCTL.WTHRESH 0 as each is processed, otherwise
  *   once WTHRESH descriptors were processed or the queue runs out of work in a model pass (in place of
- *   the EITR flush, interrupts not being modelled); TDH advances; a frame may span any number of
+ *   the EITR flush, tx interrupt causes not being modelled); TDH advances; a frame may span any number of
  *   descriptors. RTTDCS.ARBDIS (bit 6) or DMATXCTL.TE clear: no descriptor is processed.
  * - The wire: 10 Gbit/s. Tx frames go through the tx packet buffer (TXPBSIZE(0), 160 KiB after reset):
  *   descriptors are processed, and DD written back, only while it has room; it drains at line rate,
@@ -85,7 +92,8 @@
  *   while the link is down. Race: these registers are on untrapped pages, so a read right after the
  *   driver's own write, before the model's next pass, returns that write. RAL/RAH(0..15) answer at
  *   0xA200 + 8n and at 0x5400 + 8n, equal both ways; DCA_RXCTRL(0..15) at 0x100C + 0x40n and 0x2200 + 4n.
- * - Not modelled: interrupts (EICR causes other than LSC), filters other than the MAC address and RSS,
+ * - Not modelled: tx, "other" (IVAR_MISC) and low-latency interrupt causes, vectors 16..63 (EICR_EX),
+ *   MSI and INTx (the port offers MSI-X only), filters other than the MAC address and RSS,
  *   offloads (checksum, TSO), VLAN, flow control, QPRC/QPTC, the PHY.
  *
  * ## Test frames (tester generator; tsnic's pktgen uses the same layout so the checker can count them)
@@ -106,7 +114,8 @@ import { checkInteger, TsnicError } from '../errors';
 import { native as hostNative, type HostMemory } from './native';
 import { RegisterTrace } from './register-trace';
 import { simNative as native, type SimNativeFaults } from './sim-binding';
-import type { DmaOptions, DmaRegion, PciFunction } from './types';
+import type { DmaOptions, DmaRegion, InterruptKind, InterruptOffer, PciFunction } from './types';
+import { checkInterruptArgs } from './interrupts';
 
 /** What a port's far end is connected to. */
 export type SimWiring =
@@ -534,6 +543,24 @@ export class SimCard {
     };
   }
 
+  /** Interrupt messages port `index` sent on MSI-X `vector` since the card was created (delivered to an eventfd or not). */
+  interruptsFired(index: 0 | 1, vector: number): number {
+    checkInteger('vector', vector, 0, SIM_MSIX_VECTORS - 1);
+    this.checkOpen();
+    return native.simIrqFired(this.handle, checkPort(index), vector);
+  }
+
+  /**
+   * When the frame behind the last interrupt message of port `index`'s MSI-X `vector` (0..15) arrived:
+   * the CLOCK_MONOTONIC time, in ns, of the model pass that wrote it back and latched the cause (0: no
+   * message yet). `process.hrtime.bigint()` reads the same clock: the difference is the wake-up latency.
+   */
+  lastInterruptCauseNs(index: 0 | 1, vector: number): number {
+    checkInteger('vector', vector, 0, 15);
+    this.checkOpen();
+    return native.simIrqLastCause(this.handle, checkPort(index), vector);
+  }
+
   /** A copy of port `index`'s EEPROM image (2048 16-bit words), as EERD reads it without faults. */
   eeprom(index: 0 | 1): Uint16Array {
     this.checkOpen();
@@ -618,6 +645,9 @@ function noFaults(): SimFaults {
   };
 }
 
+/** MSI-X table size of an 82599 port (datasheet 9.3.8.2); the model signals vectors 0..15. */
+const SIM_MSIX_VECTORS = 64;
+
 /** PCI identity of the simulated function: an 82599ES SFP+ (8086:10fb). */
 const VENDOR_ID = 0x8086;
 const DEVICE_ID = 0x10fb;
@@ -644,6 +674,7 @@ export class SimPort implements PciFunction {
   private readonly config = new Uint8Array(256);
   private readonly regions = new Set<DmaRegion>();
   private isClosed = false;
+  private irqOn = false;
 
   /** @internal Use {@link SimCard.port} or {@link openSimPort}. */
   constructor(card: SimCard, index: 0 | 1, bar: ArrayBuffer, trace?: RegisterTrace) {
@@ -734,9 +765,51 @@ export class SimPort implements PciFunction {
     hostNative.freeHostMemory(region.bytes);
   }
 
+  /** True between {@link enableInterrupts} and {@link disableInterrupts}. */
+  get interruptsEnabled(): boolean {
+    return this.irqOn;
+  }
+
+  /** MSI-X with 64 vectors, as an 82599 port offers it (the model signals vectors 0..15: docs/simulator.md). */
+  interruptOffers(): InterruptOffer[] {
+    this.checkOpen();
+    return [{ kind: 'msix', vectors: SIM_MSIX_VECTORS }];
+  }
+
+  /** Eventfds for MSI-X vectors 0..vectors-1, signalled by the model's interrupt unit, watched on the event loop. */
+  enableInterrupts(kind: InterruptKind, vectors: number, onVector: (vector: number) => void): void {
+    const k = checkInterruptArgs(kind, onVector);
+    checkInteger('interrupt vectors', vectors, 1, SIM_MSIX_VECTORS);
+    this.checkOpen();
+    if (k !== 'msix') {
+      throw new TsnicError('ERR_INTERRUPTS', `${this.address}: the simulated 82599 signals MSI-X only, not ${k}: enable 'msix'`);
+    }
+    native.simEnableIrqs(this.card.handle, this.index, vectors, onVector);
+    this.irqOn = true;
+  }
+
+  /** INTx is not offered by the simulated port: always ERR_INTERRUPTS. */
+  unmaskIntx(): void {
+    throw new TsnicError('ERR_INTERRUPTS', `${this.address}: the simulated 82599 has no INTx line set up: it signals MSI-X only`);
+  }
+
+  /** Keeps the process alive through the eventfd watchers while `on`. */
+  holdEventLoop(on: boolean): void {
+    if (this.isClosed || !this.irqOn || this.card.closed) return;
+    native.simIrqRef(this.card.handle, this.index, on);
+  }
+
+  /** The port stops signalling, watchers stopped, eventfds closed. Idempotent. */
+  disableInterrupts(): void {
+    if (!this.irqOn) return;
+    this.irqOn = false;
+    if (!this.card.closed) native.simDisableIrqs(this.card.handle, this.index);
+  }
+
   /** Frees every DMA region still held and releases the port (the card stays; stop the device first). */
   close(): void {
     if (this.isClosed) return;
+    this.disableInterrupts();
     for (const r of [...this.regions]) this.freeDma(r);
     if (!this.card.closed) native.simSetBusMaster(this.card.handle, this.index, false);
     this.config[4] = 0;

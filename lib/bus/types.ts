@@ -34,8 +34,43 @@ export interface DmaOptions {
   hugepages?: HugepagePolicy;
 }
 
+/** How a function can interrupt: MSI-X vectors, MSI vectors, or the INTx line (VFIO's IRQ indexes). */
+export type InterruptKind = 'msix' | 'msi' | 'intx';
+
+/** One interrupt kind a function offers and how many vectors it has (VFIO_DEVICE_GET_IRQ_INFO). */
+export interface InterruptOffer {
+  /** The kind. */
+  readonly kind: InterruptKind;
+  /** Vectors of that kind (1 for INTx). */
+  readonly vectors: number;
+}
+
+/**
+ * The host side of a function's interrupts: each vector fires an eventfd that Node's own event loop
+ * watches, and `onVector(vector)` runs on the loop. Thin: what a vector means, and when its cause is
+ * armed in the device's registers, is the driver's business.
+ */
+export interface InterruptHost {
+  /** The interrupt kinds the function offers, best first (MSI-X, MSI, INTx); empty when none. */
+  interruptOffers(): InterruptOffer[];
+  /**
+   * Routes vectors 0..vectors-1 of `kind` to eventfds watched on the event loop (replacing what was
+   * set). The loop is not kept alive by them until {@link holdEventLoop}(true). ERR_INTERRUPTS when the
+   * kernel (or the simulated card) refuses.
+   */
+  enableInterrupts(kind: InterruptKind, vectors: number, onVector: (vector: number) => void): void;
+  /** INTx only: VFIO masks the line when it fires; unmask it once its cause is handled. */
+  unmaskIntx(): void;
+  /** While true the watched eventfds keep the process alive (someone waits for an interrupt). */
+  holdEventLoop(on: boolean): void;
+  /** Turns every vector off, stops watching and closes the eventfds. Idempotent; close() does it too. */
+  disableInterrupts(): void;
+  /** True between {@link enableInterrupts} and {@link disableInterrupts}. */
+  readonly interruptsEnabled: boolean;
+}
+
 /** One PCI function as a driver sees it. */
-export interface PciFunction {
+export interface PciFunction extends InterruptHost {
   /** `0000:03:00.0` for VFIO, `sim:0` for simulated ports. */
   readonly address: string;
   /** The backend serving this function. */

@@ -32,6 +32,22 @@ export interface VfioBinding {
   vfioMapDma(bytes: ArrayBuffer): number;
   /** Removes the mapping of a buffer from {@link vfioMapDma}; nothing to do when it has none. */
   vfioUnmapDma(bytes: ArrayBuffer): void;
-  /** Detaches and unmaps BAR0, closes the device, then its group and the container when unused. Idempotent. */
+  /**
+   * What the device offers at VFIO IRQ index `index` (0 INTx, 1 MSI, 2 MSI-X): `count` 0 when nothing
+   * (a plain PCI device has no MSI-X index).
+   */
+  vfioIrqInfo(handle: number, index: 0 | 1 | 2): { count: number; eventfd: boolean; maskable: boolean; automasked: boolean };
+  /**
+   * One eventfd per vector 0..count-1 of `index`, given to VFIO_DEVICE_SET_IRQS (trigger) and watched
+   * on Node's loop: `onVector(v)` runs when vector v fired. Replaces what was set. ERR_INTERRUPTS.
+   */
+  vfioEnableIrqs(handle: number, index: 0 | 1 | 2, count: number, onVector: (vector: number) => void): void;
+  /** INTx: VFIO_IRQ_SET_ACTION_UNMASK after the line fired (VFIO masks it automatically). */
+  vfioUnmaskIntx(handle: number): void;
+  /** Whether the eventfd watchers keep the event loop alive. */
+  vfioIrqRef(handle: number, on: boolean): void;
+  /** Vectors off (SET_IRQS, DATA_NONE, count 0), watchers stopped, eventfds closed. Idempotent. */
+  vfioDisableIrqs(handle: number): void;
+  /** Detaches and unmaps BAR0 (interrupts disabled first), closes the device, then its group and the container when unused. Idempotent. */
   vfioClose(handle: number): void;
 }

@@ -10,8 +10,9 @@ import { checkInteger, TsnicError, type TsnicErrorCode } from '../errors';
 import { allocHostDma } from './dma';
 import { native, type MemoryBinding } from './native';
 import { parsePciAddress } from './pci-address';
+import { checkInterruptArgs, INTERRUPT_KINDS } from './interrupts';
 import { checkVfioReady, groupNotViableError } from './sysfs';
-import type { DmaOptions, DmaRegion, PciFunction } from './types';
+import type { DmaOptions, DmaRegion, InterruptKind, InterruptOffer, PciFunction } from './types';
 import type { VfioBinding } from './vfio-binding';
 
 /** The native functions the VFIO backend uses; tests pass a stand-in. */
@@ -28,6 +29,9 @@ export interface VfioOptions {
 /** PCI command register (config offset 0x04) bit 2: Bus Master Enable (PCI Local Bus spec 6.2.2). */
 const COMMAND = 0x04;
 const BUS_MASTER = 0x0004;
+
+/** VFIO's PCI IRQ indexes (linux/vfio.h: VFIO_PCI_INTX_IRQ_INDEX, _MSI_, _MSIX_). */
+const IRQ_INDEX: Readonly<Record<InterruptKind, 0 | 1 | 2>> = { intx: 0, msi: 1, msix: 2 };
 
 /** Turns an addon error (an Error with `code`, `errno`, `syscall`) into a {@link TsnicError}. */
 function fromNative(err: unknown): unknown {
@@ -51,6 +55,7 @@ export class VfioFunction implements PciFunction {
   private readonly configSize: number;
   private readonly regions = new Set<DmaRegion>();
   private isClosed = false;
+  private irqOn = false;
 
   /** @internal Use {@link openVfio}. */
   constructor(address: string, iommuGroup: number, binding: VfioNative) {
@@ -126,13 +131,58 @@ export class VfioFunction implements PciFunction {
     this.binding.freeHostMemory(region.bytes);
   }
 
+  /** True between {@link enableInterrupts} and {@link disableInterrupts}. */
+  get interruptsEnabled(): boolean {
+    return this.irqOn;
+  }
+
+  /** MSI-X, MSI and INTx as VFIO_DEVICE_GET_IRQ_INFO reports them (eventfd-capable ones), best first. */
+  interruptOffers(): InterruptOffer[] {
+    this.checkOpen();
+    const offers: InterruptOffer[] = [];
+    for (const kind of INTERRUPT_KINDS) {
+      const info = this.call(() => this.binding.vfioIrqInfo(this.handle, IRQ_INDEX[kind]));
+      if (info.count > 0 && info.eventfd) offers.push({ kind, vectors: info.count });
+    }
+    return offers;
+  }
+
+  /** Vectors 0..vectors-1 of `kind` to eventfds on the event loop (VFIO_DEVICE_SET_IRQS). */
+  enableInterrupts(kind: InterruptKind, vectors: number, onVector: (vector: number) => void): void {
+    const k = checkInterruptArgs(kind, onVector);
+    checkInteger('interrupt vectors', vectors, 1, k === 'intx' ? 1 : 2048);
+    this.checkOpen();
+    this.call(() => this.binding.vfioEnableIrqs(this.handle, IRQ_INDEX[k], vectors, onVector));
+    this.irqOn = true;
+  }
+
+  /** INTx: unmasks the line VFIO masked when it fired. */
+  unmaskIntx(): void {
+    this.checkOpen();
+    this.call(() => this.binding.vfioUnmaskIntx(this.handle));
+  }
+
+  /** Keeps the process alive through the eventfd watchers while `on`. */
+  holdEventLoop(on: boolean): void {
+    if (this.isClosed || !this.irqOn) return;
+    this.binding.vfioIrqRef(this.handle, on);
+  }
+
+  /** Vectors off in the kernel, watchers stopped, eventfds closed. Idempotent. */
+  disableInterrupts(): void {
+    if (!this.irqOn) return;
+    this.irqOn = false;
+    this.call(() => this.binding.vfioDisableIrqs(this.handle));
+  }
+
   /**
-   * Turns bus mastering off (no more DMA), unmaps and frees every DMA region still held, then closes
+   * Turns interrupts and bus mastering off (no more DMA), unmaps and frees every DMA region still held, then closes
    * the function (BAR0 detached; group and container closed with their last user). Idempotent.
    * Stop the device with its driver first.
    */
   close(): void {
     if (this.isClosed) return;
+    this.disableInterrupts();
     this.isClosed = true;
     try {
       const command = this.call(() => this.binding.vfioReadConfig(this.handle, COMMAND, 2));

@@ -7,6 +7,7 @@ import {
 } from './command';
 // pcapio: filter, format and rotation options.
 import { CAPTURE_FILE_NOTES, CAPTURE_FILE_OPTIONS, captureFileSettings } from './capture-options';
+import { BUSY_POLL_OPTION, rxModeOf } from './rx-mode';
 
 /**
  * `--out -` reopens stdout through /dev/stdout (a blocking descriptor of its own, so a slow reader such
@@ -37,6 +38,7 @@ export const captureCommand: Command = {
       // pcapio: filter, format and rotation.
       ...CAPTURE_FILE_OPTIONS,
       BATCH_OPTION,
+      BUSY_POLL_OPTION,
       LINK_TIMEOUT_OPTION,
       NO_LINK_WAIT_OPTION,
       JSON_OPTION,
@@ -79,7 +81,7 @@ export const captureCommand: Command = {
     const filter = files.filter === undefined ? undefined : compileFilter(files.filter, { snaplen });
     const count = numberOption(args, 'count');
     const reporter = new Reporter(Reporter.modeFor(flagOption(args, 'json'), reports), reports);
-    const totals = await withDevices([deviceSpec(spec)], { io, ...linkSetup(args) }, ([dev], signal) =>
+    const totals = await withDevices([deviceSpec(spec)], { io, ...linkSetup(args), rxMode: rxModeOf(args) }, ([dev], signal) =>
       runCapture(dev, {
         out: out === '-' ? '/dev/stdout' : out,
         count,

@@ -3,7 +3,7 @@
  * are closed (queues stopped, NIC reset, memory freed) whatever way the run ends. Imported lazily by
  * the subcommands, since it loads the native addon.
  */
-import type { NetDevice } from '../device';
+import type { NetDevice, RxMode } from '../device';
 import { defaultSimCard, parseSimSpec, type SimGeneratorOptions } from '../bus/sim';
 import type { TrafficSource } from '../apps/peer';
 import { isSimSpec, normalizePciAddress, openDevice } from '../open';
@@ -20,6 +20,22 @@ export interface RunSetup {
   linkTimeoutS?: number;
   /** False to start the run without waiting for link (`--no-link-wait`). */
   linkWait?: boolean;
+  /** How rx queues learn of frames (`--busy-poll`: 'poll'). Default 'poll'. */
+  rxMode?: RxMode;
+}
+
+/**
+ * Opens `spec` in `rxMode`; a device whose interrupts cannot be set up (ERR_INTERRUPTS) is opened
+ * again busy-polling, with a line on stderr saying so.
+ */
+async function openForRun(spec: string, rxMode: RxMode, io: Io): Promise<NetDevice> {
+  try {
+    return await openDevice(spec, { waitForLink: false, rxMode });
+  } catch (err) {
+    if (rxMode === 'poll' || (err as { code?: unknown }).code !== 'ERR_INTERRUPTS') throw err;
+    io.stderr.write(`${spec}: ${(err as Error).message}; busy-polling instead\n`);
+    return await openDevice(spec, { waitForLink: false, rxMode: 'poll' });
+  }
 }
 
 /** Milliseconds of waiting for link before saying so on stderr. */
@@ -61,7 +77,7 @@ export async function withDevices<T>(
   const interrupt = onInterrupt(setup.io.stdoutClosed);
   const devs: NetDevice[] = [];
   try {
-    for (const spec of specs) devs.push(await openDevice(spec, { waitForLink: false }));
+    for (const spec of specs) devs.push(await openForRun(spec, setup.rxMode ?? 'poll', setup.io));
     if (setup.linkWait !== false) {
       for (const [k, dev] of devs.entries()) await waitForLink(dev, specs[k], setup.linkTimeoutS ?? 10, interrupt.signal, setup.io);
     }

@@ -3,6 +3,7 @@ import { flagOption, numberOption } from './args';
 import {
   BATCH_OPTION, DEVICE_HELP, DURATION_OPTION, JSON_OPTION, LINK_TIMEOUT_OPTION, linkSetup, NO_LINK_WAIT_OPTION, RUN_NOTES, SIM_NOTES, type Command,
 } from './command';
+import { BUSY_POLL_OPTION, rxModeOf } from './rx-mode';
 
 /** The stats subcommand. */
 export const statsCommand: Command = {
@@ -14,6 +15,7 @@ export const statsCommand: Command = {
       { name: 'interval', kind: 'number', value: 'S', min: 0.01, max: 3600, help: 'Seconds between reports (default 1)' },
       DURATION_OPTION,
       BATCH_OPTION,
+      BUSY_POLL_OPTION,
       LINK_TIMEOUT_OPTION,
       NO_LINK_WAIT_OPTION,
       JSON_OPTION,
@@ -37,7 +39,7 @@ export const statsCommand: Command = {
     const spec = args.positionals.dev ?? '';
     checkDeviceArgs('stats', [['dev', spec]]);
     const reporter = new Reporter(Reporter.modeFor(flagOption(args, 'json'), io.stdout), io.stdout);
-    const totals = await withDevices([deviceSpec(spec)], { io, ...linkSetup(args) }, ([dev], signal) =>
+    const totals = await withDevices([deviceSpec(spec)], { io, ...linkSetup(args), rxMode: rxModeOf(args) }, ([dev], signal) =>
       runStatsMonitor(dev, {
         intervalS: numberOption(args, 'interval'),
         durationS: numberOption(args, 'duration'),

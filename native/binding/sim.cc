@@ -8,6 +8,8 @@
 
 #include "binding/addon.h"
 #include "binding/host_memory_registry.h"
+#include "binding/irq_watch.h"
+#include "sim/interrupts.h"
 #include "sim/selftest.h"
 #include "sim/sim.h"
 
@@ -18,7 +20,16 @@ namespace {
 struct CardEntry {
   sim::Card* card = nullptr;
   Napi::Reference<Napi::ArrayBuffer> bars[2];
+  IrqWatcher* irqs[2] = {nullptr, nullptr};  // eventfds of each port's vectors, watched on Node's loop
 };
+
+// The model stops signalling first (SimSetIrqFds waits out its pass), then the eventfds close.
+void DisableIrqs(CardEntry* e, int port) {
+  if (e->irqs[port] == nullptr) return;
+  sim::SimSetIrqFds(e->card, port, nullptr, 0);
+  e->irqs[port]->Destroy();
+  e->irqs[port] = nullptr;
+}
 
 std::mutex g_lock;
 // Leaked on purpose: no static destructor may touch N-API references after the environment is gone.
@@ -113,6 +124,7 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
     entry = std::move(it->second);
     g_cards.erase(it);
   }
+  for (int port = 0; port < 2; port++) DisableIrqs(entry.get(), port);
   for (auto& bar : entry->bars) {
     if (!bar.IsEmpty() && !bar.Value().IsDetached()) bar.Value().Detach();
     bar.Reset();
@@ -281,6 +293,60 @@ Napi::Value Step(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(sim::SimStep(e->card, static_cast<uint32_t>(passes))));
 }
 
+// simEnableIrqs(handle, port, count, onVector): one eventfd per MSI-X vector 0..count-1, given to the
+// port as VFIO_DEVICE_SET_IRQS gives them to a device, and watched on Node's loop.
+Napi::Value EnableIrqs(const Napi::CallbackInfo& info) {
+  CardEntry* e = Entry(info);
+  const int port = PortArg(info);
+  const double count = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().DoubleValue() : 0;
+  if (!(count >= 1 && count <= sim::kMaxIrqVectors) || count != static_cast<uint32_t>(count) || info.Length() < 4 ||
+      !info[3].IsFunction()) {
+    throw MakeError(info.Env(), "ERR_INVALID_ARG", "simEnableIrqs(handle, port, count: 1..64, onVector: (vector) => void)");
+  }
+  DisableIrqs(e, port);
+  std::string error;
+  int err = 0;
+  IrqWatcher* w = IrqWatcher::Create(info.Env(), static_cast<uint32_t>(count), info[3].As<Napi::Function>(), &error, &err);
+  if (w == nullptr) {
+    throw MakeError(info.Env(), "ERR_INTERRUPTS", "sim: " + error + ": the process may be out of file descriptors (ulimit -n)",
+                    err, "eventfd");
+  }
+  sim::SimSetIrqFds(e->card, port, w->fds().data(), static_cast<uint32_t>(w->fds().size()));
+  e->irqs[port] = w;
+  return info.Env().Undefined();
+}
+
+// simDisableIrqs(handle, port): the port stops signalling, the eventfds close. Idempotent.
+Napi::Value DisableIrqsJs(const Napi::CallbackInfo& info) {
+  CardEntry* e = Entry(info);
+  DisableIrqs(e, PortArg(info));
+  return info.Env().Undefined();
+}
+
+// simIrqRef(handle, port, on): whether the port's eventfd watchers keep Node's loop alive.
+Napi::Value IrqRef(const Napi::CallbackInfo& info) {
+  CardEntry* e = Entry(info);
+  const int port = PortArg(info);
+  if (e->irqs[port] != nullptr) e->irqs[port]->SetRef(info.Length() > 2 && info[2].ToBoolean().Value());
+  return info.Env().Undefined();
+}
+
+// simIrqFired(handle, port, vector): messages the port sent on the vector since the card was created.
+Napi::Value IrqFired(const Napi::CallbackInfo& info) {
+  CardEntry* e = Entry(info);
+  const int port = PortArg(info);
+  const uint32_t v = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Uint32Value() : 0;
+  return Napi::Number::New(info.Env(), static_cast<double>(sim::SimIrqFired(e->card, port, v)));
+}
+
+// simIrqLastCause(handle, port, vector): CLOCK_MONOTONIC ns of the rx cause behind the vector's last message.
+Napi::Value IrqLastCause(const Napi::CallbackInfo& info) {
+  CardEntry* e = Entry(info);
+  const int port = PortArg(info);
+  const uint32_t v = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Uint32Value() : 0;
+  return Napi::Number::New(info.Env(), static_cast<double>(sim::SimIrqLastCause(e->card, port, v)));
+}
+
 // simSetThread(handle, on): starts or stops (joins) the model thread.
 Napi::Value SetThread(const Napi::CallbackInfo& info) {
   CardEntry* e = Entry(info);
@@ -302,6 +368,11 @@ sim::Card* SimCardOfHandle(int handle) {
 }
 
 void InitSim(Napi::Env env, Napi::Object exports) {
+  exports.Set("simEnableIrqs", Napi::Function::New(env, EnableIrqs, "simEnableIrqs"));
+  exports.Set("simDisableIrqs", Napi::Function::New(env, DisableIrqsJs, "simDisableIrqs"));
+  exports.Set("simIrqRef", Napi::Function::New(env, IrqRef, "simIrqRef"));
+  exports.Set("simIrqFired", Napi::Function::New(env, IrqFired, "simIrqFired"));
+  exports.Set("simIrqLastCause", Napi::Function::New(env, IrqLastCause, "simIrqLastCause"));
   exports.Set("simStep", Napi::Function::New(env, Step, "simStep"));
   exports.Set("simSetThread", Napi::Function::New(env, SetThread, "simSetThread"));
   exports.Set("simCreate", Napi::Function::New(env, Create, "simCreate"));

@@ -14,6 +14,7 @@
 // The 64-bit octet counters latch on the low register: reading GORCL reports the whole delta in
 // GORCL and GORCH; reading GORCH afterwards returns the high half and clears it (read low, then high,
 // as Linux ixgbe does).
+// EICR reads clear the causes they return (interrupts.cc, 7.3.4.3), and EICS writes set causes.
 // EICR has the same problem in the other direction: writing 1 to a set cause bit leaves the memory as
 // it was, so a poll cannot see it. Page 0x0000-0x0FFF (CTRL, STATUS, EICR, EIMS, EIMC, ...) is trapped
 // too, and after a write to EICR the written bits are cleared from the model's causes. Page 0x5000 is
@@ -104,6 +105,10 @@ uint32_t RarPrimary(uint32_t reg) {
 
 // Step 1: publish the value since the last read into the register about to be read.
 void PrepareRead(Port& p, uint32_t reg) {
+  if (reg == kEicr) {  // the causes as they are now (the model may have raised one since it last stored EICR)
+    p.regs.Store(kEicr, p.eicrCauses.load());
+    return;
+  }
   if (const uint32_t primary = RarPrimary(reg)) {
     p.regs.Store(reg, p.regs.Load(primary));
     return;
@@ -189,7 +194,8 @@ void OnSegv(int sig, siginfo_t* info, void* uctx) {
     e->reg = t->offset + static_cast<uint32_t>((addr & (kPage - 1)) & ~uintptr_t{3});
     e->write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
     if (!e->write) PrepareRead(*t->port, e->reg);
-    else e->old = t->port->regs.Load(e->reg);
+    // A write's value before it; a read's value as it is read (EICR clears what was read).
+    e->old = t->port->regs.Load(e->reg);
   }
   if (e->npages < 2) e->pages[e->npages++] = addr & ~(kPage - 1);
   mprotect(reinterpret_cast<void*>(addr & ~(kPage - 1)), kPage, PROT_READ | PROT_WRITE);
@@ -220,6 +226,7 @@ void OnTrap(int sig, siginfo_t* info, void* uctx) {
     const uint32_t written = p.regs.Load(kEimc);
     p.regs.Store(kEims, p.eimsBits.fetch_and(~written) & ~written);
     p.regs.Store(kEimc, 0);
+    IrqRearm(p, written);  // interrupts.cc: a masked vector signals again once unmasked
   } else if (e->write && e->reg == kRxctrl) {
     CheckRxEnable(*e->port, e->old);
   } else if (e->write && e->reg == kCtrl) {
@@ -230,6 +237,11 @@ void OnTrap(int sig, siginfo_t* info, void* uctx) {
     Port& p = *e->port;
     const uint32_t written = p.regs.Load(kEicr);
     p.regs.Store(kEicr, p.eicrCauses.fetch_and(~written) & ~written);
+    IrqRearm(p, written);  // interrupts.cc: a cleared cause signals again once set
+  } else if (e->write && e->reg == kEics) {
+    IrqOnEicsWrite(*e->port);  // interrupts.cc: EICS sets EICR bits
+  } else if (!e->write && e->reg == kEicr) {
+    IrqOnEicrRead(*e->port, e->old);  // interrupts.cc: clear on read
   }
   for (int i = 0; i < e->npages; i++) mprotect(reinterpret_cast<void*>(e->pages[i]), kPage, PROT_NONE);
   e->npages = 0;

@@ -47,6 +47,7 @@ static bool Pass(Card* card, uint64_t* nowOut) {
     if (PortControl(p, now)) work = true;
     if (PortTx(p)) work = true;
     if (PortRx(p, now)) work = true;
+    if (PortInterrupts(p, now)) work = true;
   }
   *nowOut = now;
   return work;
@@ -255,6 +256,23 @@ bool SimSetModelCpu(Card* card, int cpu) {
     CPU_SET(cpu, &set);
   }
   return pthread_setaffinity_np(card->thread.native_handle(), sizeof(set), &set) == 0;
+}
+
+void SimSetIrqFds(Card* card, int port, const int* fds, uint32_t count) {
+  ApiLock lock(card);  // the model fires only inside a pass, under this lock
+  Interrupts& irq = card->ports[port].irq;
+  irq.fdCount = count < kMaxIrqVectors ? count : kMaxIrqVectors;
+  for (uint32_t v = 0; v < kMaxIrqVectors; v++) irq.fds[v] = v < irq.fdCount ? fds[v] : -1;
+}
+
+uint64_t SimIrqFired(Card* card, int port, uint32_t vector) {
+  ApiLock lock(card);
+  return vector < kMaxIrqVectors ? card->ports[port].irq.fired[vector] : 0;
+}
+
+uint64_t SimIrqLastCause(Card* card, int port, uint32_t vector) {
+  ApiLock lock(card);
+  return vector < 16 ? card->ports[port].irq.lastCauseNs[vector] : 0;
 }
 
 const uint16_t* SimEeprom(Card* card, int port) { return card->ports[port].eeprom; }

@@ -7,6 +7,7 @@
 
 #include "sim/dma.h"
 #include "sim/eeprom.h"
+#include "sim/interrupts.h"
 #include "sim/packet.h"
 #include "sim/regfile.h"
 #include "sim/regs.h"
@@ -156,6 +157,7 @@ struct Port {
   bool rssReady = false;
   uint32_t rssTable[12][256];
   uint32_t rxDrainBudget = 0;  // frames the rx packet buffer may still move this pass
+  Interrupts irq;              // interrupts.cc
 };
 
 struct Card {
@@ -180,6 +182,9 @@ void PortDeliver(Port& p, const uint8_t* frame, uint32_t len, uint32_t errors);
 void PortClearRx(Port& p);
 // port_tx.cc
 bool PortTx(Port& p);
+// interrupts.h: a frame was written back on rx queue q (mapped to its vector at the end of the pass).
+inline void IrqRxCause(Port& p, uint32_t q) { p.irq.rxCauses |= 1ull << q; }
+inline void IrqRearm(Port& p, uint32_t bits) { p.irq.rearm.fetch_or(bits); }
 // counters
 inline void Count(Port& p, Stat s, uint64_t n) { p.stats[s].store(p.stats[s].load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
 uint64_t NowNs();

@@ -99,6 +99,7 @@ static void Reset(Port& p, uint64_t now) {
     q.disablePending = false;
   }
   PortClearRx(p);
+  IrqReset(p);
   for (auto& s : p.stats) s.store(0, std::memory_order_relaxed);
   AccessTrapReset(p);
   // CTRL.GIO_DIS is back to 0: master requests flow again (if the PCI command register allows them).

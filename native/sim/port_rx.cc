@@ -237,6 +237,7 @@ static Write WriteFrame(Port& p, uint32_t q, const uint8_t* frame, uint32_t len,
     }
   }
   p.regs.Store(RdBase(q) + kRdh, rq.head);
+  IrqRxCause(p, q);
   if (errors == 0) Count(p, kStatGorc, len + kFcsBytes);  // GORC counts from the destination address through the CRC
   Count(p, kStatTpr, 1);
   p.counters.rxDelivered++;
@@ -437,6 +438,7 @@ static uint64_t DeliverDirect(Port& p, Generator& g, uint64_t n) {
   if (delivered != consumed) g.seq++;  // the frame lost to the DMA fault still used its number
   if (consumed > 0) p.regs.Store(RdBase(0) + kRdh, rq.head);
   if (delivered > 0) {
+    IrqRxCause(p, 0);
     CheckRxOrdering(p, 0, delivered);
     Count(p, kStatGprc, delivered);
     Count(p, kStatGorc, delivered * (len + kFcsBytes));

@@ -125,6 +125,14 @@ uint64_t SimDmaFaults(Card* card, uint64_t* lastAddress);
 // machine with few cores, a spinning model thread that shares a core with a spinning driver thread
 // runs at a fraction of its speed: pin them apart (see docs/benchmark.md).
 bool SimSetModelCpu(Card* card, int cpu);
+// Interrupts (interrupts.h): the eventfds of the port's MSI-X vectors 0..count-1 (count 0: none), as
+// VFIO_DEVICE_SET_IRQS gives them to a real device. Returns once the model no longer uses the old ones.
+void SimSetIrqFds(Card* card, int port, const int* fds, uint32_t count);
+// Messages the port sent on `vector` since creation (whether or not an eventfd received them).
+uint64_t SimIrqFired(Card* card, int port, uint32_t vector);
+// When (CLOCK_MONOTONIC ns) the rx cause behind the vector's last message was latched: the model pass
+// that wrote back the frame. 0 before any. Vectors 0..15.
+uint64_t SimIrqLastCause(Card* card, int port, uint32_t vector);
 // The EEPROM image of a port (kEepromWords words), for tests.
 const uint16_t* SimEeprom(Card* card, int port);
 

@@ -29,6 +29,7 @@ struct Device {
   size_t bar0_size;
   uint64_t config_offset;
   uint64_t config_size;
+  int irq_index;  // index whose vectors SET_IRQS routed to eventfds, -1 when none
 };
 
 struct Mapping {
@@ -279,7 +280,7 @@ VfioStatus OpenDeviceInGroupLocked(const std::string& address, int group, Device
     close(fd);
     return s;
   }
-  *dev = Device{fd, group, p, static_cast<size_t>(bar.size), config.offset, config.size};
+  *dev = Device{fd, group, p, static_cast<size_t>(bar.size), config.offset, config.size, -1};
   return VfioStatus::Ok();
 }
 
@@ -410,10 +411,92 @@ VfioStatus VfioUnmapDma(void* addr) {
   return VfioStatus::Ok();
 }
 
+namespace {
+
+VfioStatus IrqFail(const char* what, int e) {
+  return VfioStatus::Fail("ERR_INTERRUPTS",
+                          std::string(what) + " failed (" + strerror(e) +
+                              "): the kernel refused the interrupt set-up; check dmesg for vfio-pci messages, or "
+                              "open the device with rxMode: 'poll'",
+                          e, "ioctl");
+}
+
+// VFIO_DEVICE_SET_IRQS with no data: `action` on `count` vectors of `index` from `start`.
+int SetIrqsNoData(int fd, uint32_t index, uint32_t action, uint32_t start, uint32_t count) {
+  vfio_irq_set set = {};
+  set.argsz = sizeof(set);
+  set.flags = VFIO_IRQ_SET_DATA_NONE | action;
+  set.index = index;
+  set.start = start;
+  set.count = count;
+  return ioctl(fd, VFIO_DEVICE_SET_IRQS, &set);
+}
+
+void DisableIrqsLocked(Device& dev) {
+  if (dev.irq_index < 0) return;
+  (void)SetIrqsNoData(dev.fd, static_cast<uint32_t>(dev.irq_index), VFIO_IRQ_SET_ACTION_TRIGGER, 0, 0);
+  dev.irq_index = -1;
+}
+
+}  // namespace
+
+VfioStatus VfioIrqInfo(int handle, uint32_t index, uint32_t* count, uint32_t* flags) {
+  std::lock_guard<std::mutex> guard(g_lock);
+  auto it = g_devices.find(handle);
+  if (it == g_devices.end()) return VfioStatus::Fail("ERR_DEVICE_CLOSED", "the PCI function was closed: open it again");
+  vfio_irq_info info = {};
+  info.argsz = sizeof(info);
+  info.index = index;
+  *count = 0;
+  *flags = 0;
+  // A plain PCI device has no index beyond its kinds (QEMU's e1000: EINVAL for MSI-X): none offered.
+  if (ioctl(it->second.fd, VFIO_DEVICE_GET_IRQ_INFO, &info) != 0) return VfioStatus::Ok();
+  *count = info.count;
+  *flags = info.flags;
+  return VfioStatus::Ok();
+}
+
+VfioStatus VfioSetIrqEventfds(int handle, uint32_t index, const int* fds, uint32_t count) {
+  std::lock_guard<std::mutex> guard(g_lock);
+  auto it = g_devices.find(handle);
+  if (it == g_devices.end()) return VfioStatus::Fail("ERR_DEVICE_CLOSED", "the PCI function was closed: open it again");
+  Device& dev = it->second;
+  DisableIrqsLocked(dev);
+  std::vector<uint8_t> buf(sizeof(vfio_irq_set) + sizeof(int32_t) * count);
+  auto* set = reinterpret_cast<vfio_irq_set*>(buf.data());
+  set->argsz = static_cast<uint32_t>(buf.size());
+  set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+  set->index = index;
+  set->start = 0;
+  set->count = count;
+  std::memcpy(set->data, fds, sizeof(int32_t) * count);
+  if (ioctl(dev.fd, VFIO_DEVICE_SET_IRQS, set) != 0) return IrqFail("VFIO_DEVICE_SET_IRQS (eventfds)", errno);
+  dev.irq_index = static_cast<int>(index);
+  return VfioStatus::Ok();
+}
+
+VfioStatus VfioDisableIrqs(int handle) {
+  std::lock_guard<std::mutex> guard(g_lock);
+  auto it = g_devices.find(handle);
+  if (it != g_devices.end()) DisableIrqsLocked(it->second);
+  return VfioStatus::Ok();
+}
+
+VfioStatus VfioUnmaskIntx(int handle) {
+  std::lock_guard<std::mutex> guard(g_lock);
+  auto it = g_devices.find(handle);
+  if (it == g_devices.end()) return VfioStatus::Fail("ERR_DEVICE_CLOSED", "the PCI function was closed: open it again");
+  if (SetIrqsNoData(it->second.fd, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_UNMASK, 0, 1) != 0) {
+    return IrqFail("VFIO_DEVICE_SET_IRQS (INTx unmask)", errno);
+  }
+  return VfioStatus::Ok();
+}
+
 void VfioCloseDevice(int handle) {
   std::lock_guard<std::mutex> guard(g_lock);
   auto it = g_devices.find(handle);
   if (it == g_devices.end()) return;
+  DisableIrqsLocked(it->second);
   const Device dev = it->second;
   g_devices.erase(it);
   munmap(dev.bar0, dev.bar0_size);

@@ -31,7 +31,19 @@ VfioStatus VfioMapDma(void* addr, size_t size, uint64_t* iova);
 // Removes the mapping that starts at `addr`. No mapping there: nothing to do.
 VfioStatus VfioUnmapDma(void* addr);
 
-// Unmaps BAR0 and closes the device; its group when it was the group's last device; the container
+// Interrupts (VFIO_DEVICE_GET_IRQ_INFO / VFIO_DEVICE_SET_IRQS). `index` is VFIO_PCI_INTX_IRQ_INDEX (0),
+// VFIO_PCI_MSI_IRQ_INDEX (1) or VFIO_PCI_MSIX_IRQ_INDEX (2). How many vectors the device offers there
+// (0 when the index does not exist), and whether they are eventfd-capable and maskable.
+VfioStatus VfioIrqInfo(int handle, uint32_t index, uint32_t* count, uint32_t* flags);
+// Triggers vectors 0..count-1 of `index` through `fds` (one eventfd per vector). Replaces what was set.
+VfioStatus VfioSetIrqEventfds(int handle, uint32_t index, const int* fds, uint32_t count);
+// Disables every vector of the index set last (SET_IRQS, DATA_NONE | ACTION_TRIGGER, count 0): the
+// device stops signalling the eventfds. Nothing set: nothing to do.
+VfioStatus VfioDisableIrqs(int handle);
+// INTx: VFIO masks the line when it fires; this unmasks it (ACTION_UNMASK) once the cause was handled.
+VfioStatus VfioUnmaskIntx(int handle);
+
+// Unmaps BAR0 and closes the device (interrupts disabled first); its group when it was the group's last device; the container
 // (after unmapping any DMA still mapped) when it was the last group. Unknown handle: nothing to do.
 void VfioCloseDevice(int handle);
 

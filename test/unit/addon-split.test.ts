@@ -33,7 +33,7 @@ function cachedAddons(): string[] {
   return Object.keys(require.cache).filter((f) => f.endsWith('.node')).map((f) => f.slice(f.lastIndexOf('/') + 1)).sort();
 }
 
-const PRODUCTION_EXPORTS = ['allocHostMemory', 'freeHostMemory', 'pcapCompile', 'vfioClose', 'vfioMapDma', 'vfioOpen', 'vfioReadConfig', 'vfioUnmapDma', 'vfioWriteConfig'];
+const PRODUCTION_EXPORTS = ['allocHostMemory', 'freeHostMemory', 'pcapCompile', 'vfioClose', 'vfioDisableIrqs', 'vfioEnableIrqs', 'vfioIrqInfo', 'vfioIrqRef', 'vfioMapDma', 'vfioOpen', 'vfioReadConfig', 'vfioUnmapDma', 'vfioUnmaskIntx', 'vfioWriteConfig'];
 
 t.test('the public entry point and the VFIO backend never load tsnic_sim.node', async (t) => {
   t.ok(typeof tsnic.SimCard.create === 'function', 'the entry point exports the simulator (its addon not loaded yet)');

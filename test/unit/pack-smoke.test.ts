@@ -126,7 +126,7 @@ t.test('the packed tarball installs into an empty project and runs without compi
   const production = fs.realpathSync(path.join(installed, PREBUILD));
   const simulator = fs.realpathSync(path.join(installed, SIM_PREBUILD));
   t.same(probed.onRequire, [production], "require('tsnic') loads the prebuilt production addon and no other");
-  t.same(probed.exportsOf, ['allocHostMemory', 'freeHostMemory', 'pcapCompile', 'vfioClose', 'vfioMapDma', 'vfioOpen', 'vfioReadConfig', 'vfioUnmapDma', 'vfioWriteConfig'], 'its N-API exports: memory, VFIO and filter compilation, no sim*, no bench*');
+  t.same(probed.exportsOf, ['allocHostMemory', 'freeHostMemory', 'pcapCompile', 'vfioClose', 'vfioDisableIrqs', 'vfioEnableIrqs', 'vfioIrqInfo', 'vfioIrqRef', 'vfioMapDma', 'vfioOpen', 'vfioReadConfig', 'vfioUnmapDma', 'vfioUnmaskIntx', 'vfioWriteConfig'], 'its N-API exports: memory, VFIO (with interrupts) and filter compilation, no sim*, no bench*');
   t.equal(probed.trapOnRequire, false, 'no SIGTRAP handler after loading it');
   t.same(probed.withCard, [production, simulator], 'a simulated card loads the prebuilt simulator addon');
   t.equal(probed.trapWithCard, true, 'whose first card installs the access trap (so the check above can fail)');

@@ -42,6 +42,15 @@ function fakeNative(opts: { mapFails?: boolean } = {}): Fake {
     vfioUnmapDma: (bytes) => {
       log.push(`unmap ${iovas.get(bytes)?.toString(16)}`);
     },
+    vfioIrqInfo: (_h, index) => {
+      log.push(`irqinfo ${index}`);
+      // QEMU's e1000: INTx and MSI, no MSI-X index.
+      return { count: index === 2 ? 0 : 1, eventfd: true, maskable: index === 0, automasked: index === 0 };
+    },
+    vfioEnableIrqs: (_h, index, count) => log.push(`irqs ${index} ${count}`),
+    vfioUnmaskIntx: () => log.push('unmask'),
+    vfioIrqRef: (_h, on) => log.push(`ref ${String(on)}`),
+    vfioDisableIrqs: () => log.push('irqs off'),
     vfioClose: (handle) => log.push(`close ${handle}`),
     allocHostMemory: (size, huge): HostMemory => {
       log.push(`alloc ${size} ${huge}`);
@@ -116,4 +125,24 @@ t.test('close: bus mastering off, DMA unmapped and freed, then the device closed
   t.equal(pci.closed, true);
   t.throws(() => pci.allocDma(4096), { code: 'ERR_DEVICE_CLOSED' });
   t.throws(() => pci.readConfig16(0), { code: 'ERR_DEVICE_CLOSED' });
+});
+
+t.test('interrupts: offers from VFIO_DEVICE_GET_IRQ_INFO, eventfds per index, turned off before close', async (t) => {
+  const fake = fakeNative();
+  const pci = open(t, fake);
+  fake.log.length = 0;
+  t.same(pci.interruptOffers(), [{ kind: 'msi', vectors: 1 }, { kind: 'intx', vectors: 1 }], 'no MSI-X on a plain PCI e1000');
+  t.throws(() => pci.enableInterrupts('intx', 2, () => undefined), { code: 'ERR_INVALID_ARG' }, 'INTx has one vector');
+  t.throws(() => pci.enableInterrupts('nmi' as never, 1, () => undefined), { code: 'ERR_INVALID_ARG' });
+  pci.holdEventLoop(true);
+  t.notOk(fake.log.includes('ref true'), 'nothing to hold before interrupts are enabled');
+  pci.enableInterrupts('intx', 1, () => undefined);
+  t.ok(pci.interruptsEnabled);
+  pci.holdEventLoop(true);
+  pci.unmaskIntx();
+  pci.close();
+  t.notOk(pci.interruptsEnabled);
+  t.same(fake.log.slice(3), ['irqs 0 1', 'ref true', 'unmask', 'irqs off', 'config 4 0', 'close 7'],
+    'vectors off before bus mastering and the device close');
+  t.throws(() => pci.enableInterrupts('msi', 1, () => undefined), { code: 'ERR_DEVICE_CLOSED' });
 });

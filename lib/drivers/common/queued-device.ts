@@ -2,16 +2,20 @@
  * What a busy-polled NIC with several rx/tx queues over advanced descriptors does the same way on
  * every chip: the queue lookups of the hot path (which double as the closed check), fair receive over
  * all queues, statistics kept as running totals and read often enough not to wrap, waiting for the
- * link, and the close order (stop and reset the NIC, only then free the memory it could write). A
- * driver supplies the chip's register steps through the abstract members.
+ * link, interrupt wake-ups of rx queues (rx-interrupts.ts), and the close order (interrupts off, stop
+ * and reset the NIC, only then free the memory it could write). A driver supplies the chip's register
+ * steps through the abstract members.
  */
 import type { DmaRegion, PciFunction } from '../../bus/types';
-import { emptyStats, type DeviceStats, type LinkStatus, type NetDevice } from '../../device';
+import {
+  emptyStats, type DeviceStats, type LinkStatus, type NetDevice, type RxMode, type WaitForRxOptions,
+} from '../../device';
 import { checkBoolean, checkInteger, TsnicError } from '../../errors';
 import type { PacketBatch } from '../../memory/batch';
 import type { Mempool } from '../../memory/mempool';
 import type { AdvRxQueue } from './adv-rx-queue';
 import type { AdvTxQueue } from './adv-tx-queue';
+import { RxWaiters } from './rx-interrupts';
 
 /** rx/tx calls between two looks at the clock for the periodic counter read. */
 const POLLS_PER_CLOCK_CHECK = 4096;
@@ -37,6 +41,8 @@ export abstract class QueuedDevice implements NetDevice {
   private firstRxQueue = 0;
   /** The station address as text; a driver that can change it updates this. */
   protected macText: string;
+  /** Interrupt wake-ups of the rx queues; every queue polls until the driver starts its own. */
+  private waiters: RxWaiters;
 
   /**
    * @param pci the function underneath
@@ -61,6 +67,16 @@ export abstract class QueuedDevice implements NetDevice {
     this.allTx = tx.slice();
     this.rxQueueCount = rx.length;
     this.txQueueCount = tx.length;
+    this.waiters = new RxWaiters(pci, undefined, { modes: rx.map(() => 'poll'), intervalUs: 0 }, pci.address);
+  }
+
+  /**
+   * Installs and starts the driver's interrupt wake-ups (the last step of open). On failure they are
+   * off again (RxWaiters.start) before the error reaches the open's clean-up and its reset.
+   */
+  protected startRxInterrupts(waiters: RxWaiters): void {
+    waiters.start();
+    this.waiters = waiters;
   }
 
   /** Adds the hardware's clear-on-read counters to `into`. */
@@ -131,6 +147,16 @@ export abstract class QueuedDevice implements NetDevice {
     return got;
   }
 
+  rxMode(queue: number): RxMode {
+    if (this.rx[queue] === undefined) throw this.queueError('rx', queue);
+    return this.waiters.mode(queue);
+  }
+
+  waitForRx(queue: number, options?: WaitForRxOptions): Promise<boolean> {
+    if (this.rx[queue] === undefined) return Promise.reject(this.queueError('rx', queue));
+    return this.waiters.wait(queue, options);
+  }
+
   txBatch(queue: number, batch: PacketBatch): number {
     const q = this.tx[queue];
     if (q === undefined) throw this.queueError('tx', queue);
@@ -176,6 +202,12 @@ export abstract class QueuedDevice implements NetDevice {
     this.isClosed = true;
     this.rx = [];
     this.tx = [];
+    try {
+      // Interrupts off (waiters woken, causes masked, host vectors disabled) before the reset.
+      this.waiters.stop();
+    } catch (err) {
+      process.emitWarning(`${this.address}: turning interrupts off failed (${String(err)}); the reset follows`, { code: 'TSNIC_INTERRUPTS_OFF' });
+    }
     // Stop rx and tx, disable the queues, reset; a NIC that fails to stop keeps its memory mapped.
     this.stopHardware(this.allRx.length, this.allTx.length);
     for (const q of this.allTx) q.drop();

@@ -38,6 +38,11 @@ export abstract class RxRing {
     this.tailIndex = tailOffset >>> 2;
   }
 
+  /** The next slot to look at, whose descriptor's DD bit says whether a frame is waiting (interrupt wake-ups). */
+  get nextSlot(): number {
+    return this.next;
+  }
+
   /** Arms every slot with a buffer from the pool (which holds more buffers than the ring has slots). */
   fill(): void {
     for (let i = 0; i < this.size; i++) {

@@ -1,16 +1,18 @@
 /**
  * An 8254x NIC (QEMU's e1000 models and their silicon) as a {@link NetDevice}: one rx and one tx queue,
- * legacy descriptors, busy polling, no interrupts. The open sequence follows the 8254x SDM, chapter 14
+ * legacy descriptors, rx busy-polled or woken by the receive interrupt (interrupts.ts). The open sequence follows the 8254x SDM, chapter 14
  * ("General Initialization and Reset Operation").
  */
 import type { DmaRegion, PciFunction } from '../../bus/types';
 import {
-  emptyStats, type DeviceOptions, type DeviceStats, type LinkStatus, type NetDevice,
+  emptyStats, type DeviceOptions, type DeviceStats, type LinkStatus, type NetDevice, type RxMode, type WaitForRxOptions,
 } from '../../device';
 import { checkBoolean, checkInteger, TsnicError } from '../../errors';
 import type { PacketBatch } from '../../memory/batch';
 import { Mempool } from '../../memory/mempool';
+import { RxWaiters, rxInterruptSettings, type RxInterruptSettings } from '../common/rx-interrupts';
 import { DESCRIPTOR_BYTES } from './descriptors';
+import { E1000Interrupts, ITR_MAX_US } from './interrupts';
 import { eepromChecksumValid, eepromSum, formatMac, isUsableMac, macBytesFromEeprom, readEeprom } from './eeprom';
 import {
   CTRL, IMC_ALL, MTA_ENTRIES, RAH_AV, RCTL, REG, STATUS, TCTL, TCTL_COLD_FULL_DUPLEX, TCTL_CT, TIPG_COPPER,
@@ -48,6 +50,7 @@ interface Settings {
   linkTimeoutMs: number;
   ignoreEepromChecksum: boolean;
   hugepages: NonNullable<DeviceOptions['hugepages']>;
+  irq: RxInterruptSettings;
 }
 
 function ringSize(name: string, value: number | undefined): number {
@@ -88,6 +91,7 @@ function settings(options: DeviceOptions): Settings {
     linkTimeoutMs: checkInteger('linkTimeoutMs', options.linkTimeoutMs ?? 10_000, 0, 3_600_000),
     ignoreEepromChecksum: checkBoolean('ignoreEepromChecksum', options.ignoreEepromChecksum, false),
     hugepages,
+    irq: rxInterruptSettings(options, 1, ITR_MAX_US),
   };
 }
 
@@ -128,6 +132,8 @@ export class E1000Device implements NetDevice {
   readonly txQueueCount = 1;
   private isClosed = false;
   private readonly totals = emptyStats();
+  /** Interrupt wake-ups of the rx queue (polling until open starts them). */
+  private waiters: RxWaiters;
 
   private constructor(
     readonly pci: PciFunction,
@@ -135,7 +141,9 @@ export class E1000Device implements NetDevice {
     private readonly rings: DmaRegion,
     private readonly rx: RxQueue,
     private readonly tx: TxQueue,
-  ) {}
+  ) {
+    this.waiters = new RxWaiters(pci, undefined, { modes: ['poll'], intervalUs: 0 }, pci.address);
+  }
 
   /** Probes and initialises `pci` (SDM 14.3 to 14.5). */
   static async open(pci: PciFunction, options: DeviceOptions): Promise<E1000Device> {
@@ -187,6 +195,12 @@ export class E1000Device implements NetDevice {
       // Counters start from zero for this device: discard what the hardware counted before.
       accumulateStats(bar0, emptyStats());
       if (s.waitForLink) await device.waitForLink(s.linkTimeoutMs);
+      // SDM 13.4.17-21: the receive interrupt, unless the queue polls (undone by start() if it fails).
+      // The chip asks VFIO which interrupt kinds exist: only when the queue does not poll.
+      const chip = s.irq.modes[0] === 'poll' ? undefined : new E1000Interrupts(pci, rx);
+      const waiters = new RxWaiters(pci, chip, s.irq, address);
+      waiters.start();
+      device.waiters = waiters;
       return device;
     } catch (err) {
       // Nothing left half-configured: stop and reset before the memory the NIC could use is freed.
@@ -248,6 +262,20 @@ export class E1000Device implements NetDevice {
     return this.rx.receive(batch, limit);
   }
 
+  rxMode(queue: number): RxMode {
+    this.checkQueue(queue);
+    return this.waiters.mode(0);
+  }
+
+  waitForRx(queue: number, options?: WaitForRxOptions): Promise<boolean> {
+    try {
+      this.checkQueue(queue);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.waiters.wait(0, options);
+  }
+
   txBatch(queue: number, batch: PacketBatch): number {
     if (queue !== 0 || this.isClosed) this.checkQueue(queue);
     return this.tx.transmit(batch);
@@ -295,6 +323,12 @@ export class E1000Device implements NetDevice {
     this.checkOpen();
     this.isClosed = true;
     const bar0 = this.pci.bar0;
+    try {
+      // Interrupts off (waiters woken, causes masked, host vectors disabled) before the reset.
+      this.waiters.stop();
+    } catch (err) {
+      process.emitWarning(`${this.address}: turning interrupts off failed (${String(err)}); the reset follows`, { code: 'TSNIC_INTERRUPTS_OFF' });
+    }
     // SDM 14.9: stop receive and transmit, let in-flight DMA finish, then reset; only then free memory.
     bar0[REG.RCTL >>> 2] = 0;
     bar0[REG.TCTL >>> 2] = 0;

@@ -8,11 +8,13 @@ import { emptyStats, type DeviceOptions, type DeviceStats, type LinkStatus } fro
 import { TsnicError } from '../../errors';
 import { abandonQueues, allocateQueues } from '../common/queue-memory';
 import { QueuedDevice } from '../common/queued-device';
+import { RxWaiters, rxInterruptSettings } from '../common/rx-interrupts';
 import { queueSettings, type QueueLimits } from '../common/settings';
 import { formatMac, invalidMacError, isUnicastMac } from '../ixgbe/init';
 import { get, set } from '../ixgbe/regs';
 import { CHECKSUM_WORD, EEPROM_SUM, eepromSum, readChecksummedWords } from './eeprom';
 import { lookupIgb } from './ids';
+import { IGB_EITR_MAX_US, IgbInterrupts } from './interrupts';
 import {
   enableRxQueue, enableTxQueue, initLink, initRx, initTx, linkFromStatus, readMacBytes, resetDevice, setPromiscuousMode,
   startRx, stopDevice, waitEepromAutoRead,
@@ -45,6 +47,7 @@ export class IgbDevice extends QueuedDevice {
       );
     }
     const s = queueSettings(options, IGB_LIMITS);
+    const irq = rxInterruptSettings(options, s.rxQueues, IGB_EITR_MAX_US);
     const bar0 = pci.bar0;
     pci.enableBusMastering();
 
@@ -91,6 +94,8 @@ export class IgbDevice extends QueuedDevice {
       for (let q = 0; q < s.txQueues; q++) enableTxQueue(bar0, address, q);
       const device = new IgbDevice(pci, formatMac(mac), rings, pool, rx, tx, STATS_INTERVAL_MS);
       if (s.waitForLink) await device.waitForLink(s.linkTimeoutMs);
+      // 7.3: MSI-X interrupts for the queues that do not poll (none at all when every queue polls).
+      device.startRxInterrupts(new RxWaiters(pci, new IgbInterrupts(bar0, rx), irq, address));
       return device;
     } catch (err) {
       // Nothing left half-configured: stop and reset before freeing the memory the NIC could use.

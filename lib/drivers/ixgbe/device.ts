@@ -1,6 +1,6 @@
 /**
- * An Intel 82599 port as a {@link NetDevice}: busy-polled rx and tx queues over the shared advanced
- * descriptor rings, no interrupts. {@link IxgbeDevice.open} follows the datasheet's section 4.6 order
+ * An Intel 82599 port as a {@link NetDevice}: rx and tx queues over the shared advanced descriptor
+ * rings, rx queues busy-polled or woken by MSI-X interrupts (interrupts.ts). {@link IxgbeDevice.open} follows the datasheet's section 4.6 order
  * (see init.ts); the queue bookkeeping, statistics totals and close order are common/queued-device.ts.
  */
 import type { PciFunction } from '../../bus/types';
@@ -8,6 +8,7 @@ import { emptyStats, type DeviceOptions, type DeviceStats, type LinkStatus } fro
 import { TsnicError } from '../../errors';
 import { abandonQueues, allocateQueues } from '../common/queue-memory';
 import { QueuedDevice } from '../common/queued-device';
+import { RxWaiters, rxInterruptSettings } from '../common/rx-interrupts';
 import { readChecksum } from './eeprom';
 import { lookupDevice, unsupportedMessage } from './ids';
 import {
@@ -16,6 +17,7 @@ import {
   writeMacBytes,
 } from './init';
 import { REG, rdt } from './registers';
+import { EITR_MAX_US, IxgbeInterrupts } from './interrupts';
 import { get, set } from './regs';
 import { RxQueue } from './rx-queue';
 import { ixgbeSettings } from './settings';
@@ -39,6 +41,7 @@ export class IxgbeDevice extends QueuedDevice {
     const id = lookupDevice(pci.vendorId, pci.deviceId);
     if (id === undefined) throw new TsnicError('ERR_UNSUPPORTED_DEVICE', unsupportedMessage(address, pci.vendorId, pci.deviceId));
     const s = ixgbeSettings(options);
+    const irq = rxInterruptSettings(options, s.rxQueues, EITR_MAX_US);
     const bar0 = pci.bar0;
     pci.enableBusMastering();
 
@@ -86,6 +89,8 @@ export class IxgbeDevice extends QueuedDevice {
       for (let q = 0; q < s.txQueues; q++) enableTxQueue(bar0, address, q);
       const device = new IxgbeDevice(pci, formatMac(mac), rings, pool, rx, tx, STATS_INTERVAL_MS);
       if (s.waitForLink) await device.waitForLink(s.linkTimeoutMs);
+      // 7.3: interrupts for the queues that do not poll (none at all when every queue polls).
+      device.startRxInterrupts(new RxWaiters(pci, new IxgbeInterrupts(bar0, rx), irq, address));
       return device;
     } catch (err) {
       // Nothing left half-configured: stop and reset before freeing the memory the NIC could use.

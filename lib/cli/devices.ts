@@ -117,6 +117,9 @@ const SIM_OPTION_RULES: Record<string, string> = {
   frameSize: 'frameSize must be a whole number from 60 to 9018',
   count: 'count must be a whole number of at least 0',
   flows: 'flows must be a whole number of at least 1',
+  delayNs: 'delayNs must be a whole number of nanoseconds from 0 to 1000000',
+  maxRate: 'maxRate must be a number of frames per second of at least 0',
+  queue: 'queue must be a whole number of frames from 1 to 1000000',
 };
 
 /** Why `spec` is not a device spec, or undefined when it is one; the address it names otherwise. */

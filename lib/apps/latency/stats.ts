@@ -67,7 +67,7 @@ export class LatencyRecorder {
    * @param resolutionNs one timestamp's resolution
    * @param capacity most samples kept (later ones are counted in probesSent only)
    */
-  constructor(readonly kind: TimestampKind, readonly resolutionNs: number, capacity = 1_000_000) {
+  constructor(readonly kind: TimestampKind, readonly resolutionNs: number, capacity = 200_000) {
     checkInteger('latency sample capacity', capacity, 1, 100_000_000);
     this.samples = new Float64Array(capacity);
   }

@@ -3,7 +3,7 @@
  * are closed (queues stopped, NIC reset, memory freed) whatever way the run ends. Imported lazily by
  * the subcommands, since it loads the native addon.
  */
-import type { NetDevice } from '../device';
+import type { DeviceOptions, NetDevice } from '../device';
 import { defaultSimCard, parseSimSpec, type SimGeneratorOptions } from '../bus/sim';
 import type { TrafficSource } from '../apps/peer';
 import { isSimSpec, normalizePciAddress, openDevice } from '../open';
@@ -20,6 +20,8 @@ export interface RunSetup {
   linkTimeoutS?: number;
   /** False to start the run without waiting for link (`--no-link-wait`). */
   linkWait?: boolean;
+  /** Options for opening every device (ring sizes, ...); the link wait is always the run's own. */
+  deviceOptions?: DeviceOptions;
 }
 
 /** Milliseconds of waiting for link before saying so on stderr. */
@@ -61,7 +63,7 @@ export async function withDevices<T>(
   const interrupt = onInterrupt(setup.io.stdoutClosed);
   const devs: NetDevice[] = [];
   try {
-    for (const spec of specs) devs.push(await openDevice(spec, { waitForLink: false }));
+    for (const spec of specs) devs.push(await openDevice(spec, { ...setup.deviceOptions, waitForLink: false }));
     if (setup.linkWait !== false) {
       for (const [k, dev] of devs.entries()) await waitForLink(dev, specs[k], setup.linkTimeoutS ?? 10, interrupt.signal, setup.io);
     }

@@ -13,6 +13,7 @@ import { fwdCommand } from './fwd';
 import { hugepagesCommand } from './hugepages';
 import { listCommand } from './list';
 import { pktgenCommand } from './pktgen';
+import { rfc2544Command } from './rfc2544';
 import { statsCommand } from './stats';
 
 /** Every subcommand, in the order `tsnic --help` lists them. */
@@ -25,6 +26,7 @@ export const commands: readonly Command[] = [
   bindCommand,
   unbindCommand,
   hugepagesCommand,
+  rfc2544Command,
 ];
 
 /** The top-level `--help` text. */

@@ -32,5 +32,8 @@ export function formatRfc2544Table(r: Rfc2544Result): string {
       `resolution ${r.resolutionPct}% of line rate, ${r.timestamps} timestamps`,
     line(header),
     ...rows.map(line),
+    ...r.sizes.filter((s) => s.searchTrials.some((t) => t.senderLimited)).map((s) =>
+      `note: ${s.frameSize} B: some trials could not offer their rate (the sender fell short: busy host or slow NIC); ` +
+        'a throughput near the sender\'s limit is the tester\'s, not the device\'s'),
   ].join('\n') + '\n';
 }

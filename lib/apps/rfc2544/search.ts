@@ -17,15 +17,29 @@ export interface SearchResult {
   trials: TrialResult[];
 }
 
+/** Attempts of a rate whose sender could not keep up (the host was busy) before it counts as failed. */
+const SENDER_RETRIES = 3;
+
 /**
  * Binary search for the highest zero-loss rate in [0, lineRatePps]: line rate first, then halving the
- * interval until it is no wider than `resolution` x line rate. A trial passes when it lost nothing.
+ * interval until it is no wider than `resolution` x line rate. A trial passes when it lost nothing at
+ * the rate asked: a trial whose sender fell short of the rate (busy host) is run again, and counts as
+ * failed after {@link SENDER_RETRIES} attempts, so the search never reports a rate it did not offer.
  */
-export async function searchThroughput(lineRatePps: number, resolution: number, trial: TrialRunner, signal?: AbortSignal): Promise<SearchResult> {
+export async function searchThroughput(lineRatePps: number, resolution: number, run: TrialRunner, signal?: AbortSignal): Promise<SearchResult> {
   const trials: TrialResult[] = [];
+  const trial = async (rate: number): Promise<TrialResult> => {
+    let r = await run(rate);
+    trials.push(r);
+    for (let i = 1; i < SENDER_RETRIES && r.senderLimited && r.lost === 0 && signal?.aborted !== true; i++) {
+      r = await run(rate);
+      trials.push(r);
+    }
+    return r;
+  };
+  const passes = (r: TrialResult): boolean => r.lost === 0 && !r.senderLimited;
   const first = await trial(lineRatePps);
-  trials.push(first);
-  if (first.lost === 0) return { throughputPps: lineRatePps, passed: first, trials };
+  if (passes(first)) return { throughputPps: lineRatePps, passed: first, trials };
   let lo = 0;
   let hi = lineRatePps;
   let passed: TrialResult | undefined;
@@ -33,8 +47,7 @@ export async function searchThroughput(lineRatePps: number, resolution: number, 
   while (hi - lo > step && signal?.aborted !== true) {
     const mid = (lo + hi) / 2;
     const r = await trial(mid);
-    trials.push(r);
-    if (r.lost === 0) {
+    if (passes(r)) {
       lo = mid;
       passed = r;
     } else {

@@ -66,7 +66,12 @@ export interface TrialResult {
   foreign: number;
   /** Frames the sender skipped because it fell more than a millisecond behind its schedule (the host was busy). */
   skipped: number;
+  /** The sender offered less than 95% of the rate asked: the trial says nothing about that rate. */
+  senderLimited: boolean;
 }
+
+/** A trial whose sender offered less than this share of the rate asked is sender-limited. */
+export const SENDER_LIMIT_SHARE = 0.95;
 
 const TX_POOL_BUFFERS = 8192;
 const txPools = new WeakMap<NetDevice, Mempool>();
@@ -230,5 +235,6 @@ export async function runTrial(tx: NetDevice, rx: NetDevice, opts: TrialOptions)
     lossRatio: sent > 0 ? (sent - inOrder) / sent : 0,
     foreign,
     skipped,
+    senderLimited: durationS > 0 && sent / durationS < SENDER_LIMIT_SHARE * opts.ratePps,
   };
 }

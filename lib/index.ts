@@ -19,7 +19,9 @@
 // Devices.
 export { openDevice, normalizePciAddress, type OpenOptions } from './open';
 export { afterTeardown, openAddresses, type TeardownReason } from './lifecycle';
-export { emptyStats, type DeviceOptions, type DeviceStats, type Driver, type LinkStatus, type NetDevice } from './device';
+export {
+  emptyStats, type DeviceOptions, type DeviceStats, type Driver, type HardwareClock, type LinkStatus, type NetDevice, type RxTimestamp,
+} from './device';
 export { drivers, findDriver } from './drivers';
 export type { BackendKind, DmaOptions, DmaRegion, HugepagePolicy, PciFunction } from './bus/types';
 export { TsnicError, type TsnicErrorCode } from './errors';
@@ -41,6 +43,11 @@ export { runPktgen, type PktgenOptions, type PktgenTotals } from './apps/pktgen'
 export { runForwarder, type ForwarderOptions, type ForwarderTotals } from './apps/forwarder';
 export { runCapture, type CaptureOptions, type CaptureTotals } from './apps/capture';
 export { runStatsMonitor, type StatsMonitorOptions } from './apps/stats-monitor';
+export { measureLatency, renderLatencyPlot, type LatencyOptions, type LatencyResult, type LatencySummary } from './apps/latency';
+export {
+  RFC2544_FRAME_SIZES, formatRfc2544Table, renderRfc2544Plot, runRfc2544, runTrial, type Rfc2544Options, type Rfc2544Result,
+  type Rfc2544SizeResult, type TrialOptions, type TrialResult,
+} from './apps/rfc2544';
 export { receive, packetBytes, type ReceiveOptions } from './apps/receive';
 export type { IntervalStats } from './apps/interval-stats';
 export { Reporter, formatInterval, formatTotal, type ReportMode, type ReportSink } from './apps/report';

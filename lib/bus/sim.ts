@@ -85,6 +85,17 @@
  *   while the link is down. Race: these registers are on untrapped pages, so a read right after the
  *   driver's own write, before the model's next pass, returns that write. RAL/RAH(0..15) answer at
  *   0xA200 + 8n and at 0x5400 + 8n, equal both ways; DCA_RXCTRL(0..15) at 0x100C + 0x40n and 0x2200 + 4n.
+ * - IEEE 1588 (7.9, native/sim/timesync.cc): SYSTIML/H advancing by TIMINCA (INCVALUE every INCPERIOD
+ *   x 6.4 ns; stopped after reset), a SYSTIML read latching SYSTIMH; TSYNCTXCTL.EN and the advanced tx
+ *   descriptor's MAC.TSTAMP (dword 2 bit 19) latch TXSTMPL/H as the frame starts onto the wire;
+ *   TSYNCRXCTL.EN/TYPE latch RXSTMPL/H, RXSATRL/H (sequence id in 31:16) for PTP frames (EtherType of
+ *   an ETQF filter with its 1588 bit, or UDP to RXMTRL's port) and set TS (status bit 16) in that
+ *   frame's write-back. One timestamp of each kind at a time (VALID bit 0), released by reading the
+ *   high register (TXSTMPH, RXSTMPH). Page 0x8000 is trapped for these side effects.
+ * - Device under test on the line to the far end (loopback/cross, native/sim/dut_line.cc, knobs
+ *   {@link SimFaults.delayNs}, {@link SimFaults.maxRatePps}, {@link SimFaults.queueFrames}): a fixed
+ *   delay and a store-and-forward queue served at a set rate that drops what does not fit
+ *   ({@link SimPortCounters.wireDropped}); the far end's receive timestamp is the SFD's arrival there.
  * - Not modelled: interrupts (EICR causes other than LSC), filters other than the MAC address and RSS,
  *   offloads (checksum, TSO), VLAN, flow control, QPRC/QPTC, the PHY.
  *

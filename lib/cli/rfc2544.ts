@@ -13,6 +13,16 @@ function parseSizes(text: string | undefined): number[] | undefined {
   return sizes;
 }
 
+/** Parses `--loss-steps 10,50,100` (percent of line rate). */
+function parseSteps(text: string | undefined): number[] | undefined {
+  if (text === undefined) return undefined;
+  const steps = text.split(',').map((s) => Number(s));
+  if (steps.some((s) => !(s > 0 && s <= 100))) {
+    throw new TsnicError('ERR_INVALID_ARG', `--loss-steps must be percentages of line rate above 0 up to 100, separated by commas (e.g. 10,50,100), got "${text}"`);
+  }
+  return steps;
+}
+
 /** The rfc2544 subcommand. */
 export const rfc2544Command: Command = {
   spec: {
@@ -27,6 +37,7 @@ export const rfc2544Command: Command = {
       { name: 'trial', kind: 'number', value: 'S', min: 0.01, max: 3600, help: 'Seconds per trial (default 1; RFC 2544 asks for 60)' },
       { name: 'resolution', kind: 'number', value: 'PCT', min: 0.001, max: 50, help: 'Throughput search resolution, percent of line rate (default 0.5)' },
       { name: 'line-mbps', kind: 'number', value: 'MBPS', min: 0.001, max: 400000, help: "Line rate (default: the tx device's link speed)" },
+      { name: 'loss-steps', kind: 'string', value: 'LIST', help: 'Loss-rate trials, percent of line rate, comma-separated (default 10,20,...,100)' },
       { name: 'probe-interval', kind: 'number', value: 'MS', min: 0.01, max: 10000, help: 'Milliseconds between latency probes (default 1)' },
       { name: 'dst-mac', kind: 'string', value: 'MAC', help: "Destination MAC of the frames (default: the rx device's)" },
       { name: 'src-mac', kind: 'string', value: 'MAC', help: "Source MAC (default: the tx device's)" },
@@ -48,7 +59,7 @@ export const rfc2544Command: Command = {
       'PPS, drops the rest), queue=N (its buffer, frames), delayNs=N (fixed latency), on the tx port.',
     ],
     examples: [
-      'tsnic rfc2544 sim:0,wiring=cross,maxRate=5000,queue=100 sim:1 --sizes 64 --trial 0.5 --line-mbps 10',
+      'tsnic rfc2544 sim:0,wiring=cross,maxRate=500,queue=300 sim:1 --sizes 64 --trial 4 --line-mbps 1 --resolution 10',
       'tsnic rfc2544 0000:03:00.0 0000:03:00.1 --trial 10 --plot rfc2544.svg',
     ],
   },
@@ -74,6 +85,7 @@ export const rfc2544Command: Command = {
         resolutionPct: numberOption(args, 'resolution'),
         lineMbps: numberOption(args, 'line-mbps'),
         probeIntervalMs: numberOption(args, 'probe-interval'),
+        lossSteps: parseSteps(stringOption(args, 'loss-steps')),
         dstMac,
         srcMac,
         signal,

@@ -32,7 +32,7 @@ export interface TrialOptions {
   srcMac: Uint8Array;
   /** Frames per txBatch, 1..1024. Default 32. */
   batch?: number;
-  /** After sending, keep receiving until every frame is back or nothing came for this long (ms). Default 50. */
+  /** After sending, keep receiving until every frame is back or nothing came for this long (ms). Default 500. */
   drainMs?: number;
   /** Latency probes to mix in. */
   probes?: ProbeScheduler;
@@ -66,12 +66,12 @@ export interface TrialResult {
   foreign: number;
   /** Frames the sender skipped because it fell more than a millisecond behind its schedule (the host was busy). */
   skipped: number;
-  /** The sender offered less than 95% of the rate asked: the trial says nothing about that rate. */
+  /** The sender offered less than 90% of the rate asked: the trial says nothing about that rate. */
   senderLimited: boolean;
 }
 
 /** A trial whose sender offered less than this share of the rate asked is sender-limited. */
-export const SENDER_LIMIT_SHARE = 0.95;
+export const SENDER_LIMIT_SHARE = 0.9;
 
 const TX_POOL_BUFFERS = 8192;
 const txPools = new WeakMap<NetDevice, Mempool>();
@@ -111,7 +111,7 @@ export async function runTrial(tx: NetDevice, rx: NetDevice, opts: TrialOptions)
   if (!(opts.durationS > 0) || !Number.isFinite(opts.durationS)) {
     throw new TsnicError('ERR_INVALID_ARG', `trial duration must be a number of seconds above 0, got ${String(opts.durationS)}`);
   }
-  const drainMs = opts.drainMs ?? 50;
+  const drainMs = opts.drainMs ?? 500;
   const trialId = (trialCounter = (trialCounter + 1) & 0xffff);
   const frame = buildFrame(size, opts.dstMac, opts.srcMac);
   setIpId(frame.bytes, trialId);

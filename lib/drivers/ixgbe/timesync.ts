@@ -14,6 +14,7 @@
  *   and every read clear it.
  */
 import type { HardwareClock, RxTimestamp } from '../../device';
+import { TsnicError } from '../../errors';
 import { get, set } from './regs';
 import type { TxQueue } from './tx-queue';
 
@@ -109,7 +110,7 @@ export class IxgbeClock implements HardwareClock {
   stampNextTx(queue: number): void {
     this.checkOpen();
     const q = this.tx[queue];
-    if (q === undefined) throw new RangeError(`tx queue ${queue} does not exist (0..${this.tx.length - 1})`);
+    if (q === undefined) throw new TsnicError('ERR_QUEUE_ID', `tx queue ${queue} does not exist: use 0..${this.tx.length - 1}`);
     q.stampNext = true;
   }
 

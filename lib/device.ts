@@ -97,6 +97,37 @@ export interface DeviceOptions {
   interruptIntervalUs?: number;
 }
 
+/** A receive timestamp and the PTP sequence id of the frame it belongs to. */
+export interface RxTimestamp {
+  /** The clock's time in ns when the frame's start arrived. */
+  ns: number;
+  /** The frame's PTP sequenceId, as the NIC recorded it with the time. */
+  sequenceId: number;
+}
+
+/**
+ * A NIC's IEEE 1588 clock with hardware timestamps of selected frames (82599: datasheet 7.9). It holds
+ * one transmit and one receive timestamp at a time; reading one frees its latch for the next frame.
+ */
+export interface HardwareClock {
+  /** Always `'hardware'`. */
+  readonly kind: 'hardware';
+  /** Nanoseconds per clock increment: the timestamps' resolution. */
+  readonly resolutionNs: number;
+  /** The clock wraps to 0 every `wrapNs` nanoseconds. */
+  readonly wrapNs: number;
+  /** Starts the clock from 0 and turns timestamping of PTP event messages on. Idempotent. */
+  enable(): void;
+  /** The clock's time in ns. */
+  now(): number;
+  /** The next frame txBatch queues on tx queue `queue` gets a transmit timestamp when it leaves. */
+  stampNextTx(queue: number): void;
+  /** The latched transmit timestamp in ns (freeing the latch), or undefined when none is latched. */
+  readTxStamp(): number | undefined;
+  /** Reads the latched receive timestamp into `into` (freeing the latch); false when none is latched. */
+  readRxStamp(into: RxTimestamp): boolean;
+}
+
 /** A NIC driven by tsnic. */
 export interface NetDevice {
   /** Driver name, e.g. `ixgbe` or `e1000`. */
@@ -111,6 +142,8 @@ export interface NetDevice {
   readonly txQueueCount: number;
   /** True once {@link close} ran. */
   readonly closed: boolean;
+  /** The NIC's IEEE 1588 clock, on NICs that timestamp frames in hardware (82599); undefined elsewhere. */
+  readonly timesync?: HardwareClock;
 
   /** The mempool feeding rx queue `queue`; received batches carry buffers of this pool. */
   rxPool(queue: number): Mempool;

@@ -20,7 +20,8 @@
 export { openDevice, normalizePciAddress, type OpenOptions } from './open';
 export { afterTeardown, openAddresses, type TeardownReason } from './lifecycle';
 export {
-  emptyStats, type DeviceOptions, type DeviceStats, type Driver, type LinkStatus, type NetDevice, type RxMode, type WaitForRxOptions,
+  emptyStats, type DeviceOptions, type DeviceStats, type Driver, type HardwareClock, type LinkStatus, type NetDevice, type RxMode, type RxTimestamp,
+  type WaitForRxOptions,
 } from './device';
 export { drivers, findDriver } from './drivers';
 export type {
@@ -46,6 +47,11 @@ export { runForwarder, type ForwarderOptions, type ForwarderTotals } from './app
 export { runCapture, type CaptureOptions, type CaptureTotals } from './apps/capture';
 export { runReplay, type ReplayOptions, type ReplayTotals } from './apps/replay';
 export { runStatsMonitor, type StatsMonitorOptions } from './apps/stats-monitor';
+export { measureLatency, renderLatencyPlot, type LatencyOptions, type LatencyResult, type LatencySummary } from './apps/latency';
+export {
+  RFC2544_FRAME_SIZES, formatRfc2544Table, renderRfc2544Plot, runRfc2544, runTrial, type Rfc2544Options, type Rfc2544Result,
+  type Rfc2544SizeResult, type TrialOptions, type TrialResult,
+} from './apps/rfc2544';
 export { receive, packetBytes, type ReceiveOptions } from './apps/receive';
 export type { IntervalStats } from './apps/interval-stats';
 export { Reporter, formatInterval, formatTotal, type ReportMode, type ReportSink } from './apps/report';

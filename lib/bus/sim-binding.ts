@@ -41,6 +41,10 @@ export interface SimNativeFaults {
   linkNeverUp?: boolean;
   linkDownForMs?: number;
   rxErrorEvery?: number;
+  /** Device under test on the line to the far end: delay (ns), rate limit (pps, 0 none), queue (frames). */
+  delayNs?: number;
+  maxRatePps?: number;
+  queueFrames?: number;
 }
 
 /** Generator settings as the native side reads them. */

@@ -92,6 +92,17 @@
  *   while the link is down. Race: these registers are on untrapped pages, so a read right after the
  *   driver's own write, before the model's next pass, returns that write. RAL/RAH(0..15) answer at
  *   0xA200 + 8n and at 0x5400 + 8n, equal both ways; DCA_RXCTRL(0..15) at 0x100C + 0x40n and 0x2200 + 4n.
+ * - IEEE 1588 (7.9, native/sim/timesync.cc): SYSTIML/H advancing by TIMINCA (INCVALUE every INCPERIOD
+ *   x 6.4 ns; stopped after reset), a SYSTIML read latching SYSTIMH; TSYNCTXCTL.EN and the advanced tx
+ *   descriptor's MAC.TSTAMP (dword 2 bit 19) latch TXSTMPL/H as the frame starts onto the wire;
+ *   TSYNCRXCTL.EN/TYPE latch RXSTMPL/H, RXSATRL/H (sequence id in 31:16) for PTP frames (EtherType of
+ *   an ETQF filter with its 1588 bit, or UDP to RXMTRL's port) and set TS (status bit 16) in that
+ *   frame's write-back. One timestamp of each kind at a time (VALID bit 0), released by reading the
+ *   high register (TXSTMPH, RXSTMPH). Page 0x8000 is trapped for these side effects.
+ * - Device under test on the line to the far end (loopback/cross, native/sim/dut_line.cc, knobs
+ *   {@link SimFaults.delayNs}, {@link SimFaults.maxRatePps}, {@link SimFaults.queueFrames}): a fixed
+ *   delay and a store-and-forward queue served at a set rate that drops what does not fit
+ *   ({@link SimPortCounters.wireDropped}); the far end's receive timestamp is the SFD's arrival there.
  * - Not modelled: tx, "other" (IVAR_MISC) and low-latency interrupt causes, vectors 16..63 (EICR_EX),
  *   MSI and INTx (the port offers MSI-X only), filters other than the MAC address and RSS,
  *   offloads (checksum, TSO), VLAN, flow control, QPRC/QPTC, the PHY.
@@ -148,6 +159,19 @@ export interface SimFaults {
   linkDownForMs: number;
   /** Every Nth frame the port receives carries RXE in its descriptor and counts in CRCERRS (0: never). */
   rxErrorEvery: number;
+  /**
+   * Device under test on the line from this port to its far end (loopback or cross wiring): a fixed
+   * delay in ns added to every frame, 0..1_000_000 (1 ms). A latency measurement must find it.
+   */
+  delayNs: number;
+  /**
+   * Device under test: forwards at most this many frames per second (0: no limit), store-and-forward
+   * through a queue of {@link queueFrames} frames; frames arriving to a full queue are dropped and
+   * counted in {@link SimPortCounters.wireDropped}. An RFC 2544 search must find this rate.
+   */
+  maxRatePps: number;
+  /** The device under test's queue, in frames (1..1_000_000, default 4096): the burst it absorbs. */
+  queueFrames: number;
 }
 
 /** Datasheet rules a driver broke, counted by the model; a correct driver leaves every one at 0. */
@@ -337,6 +361,17 @@ export interface SimPortCounters {
   rxDropEnQueue: number[];
   /** Frames with a MAC error dropped because FCTRL.SBP was clear (still counted in CRCERRS). */
   rxErrorsDropped: number;
+  /**
+   * Frames this port sent that the device under test on its line dropped ({@link SimFaults.maxRatePps}:
+   * queue full), or that the line could not store (more than 16 MiB in flight).
+   */
+  wireDropped: number;
+  /** IEEE 1588 transmit timestamps latched (TXSTMPL/H). */
+  txTimestamps: number;
+  /** IEEE 1588 receive timestamps latched (RXSTMPL/H). */
+  rxTimestamps: number;
+  /** PTP frames TSYNCRXCTL selected that found the receive latch still held (not timestamped). */
+  rxTimestampsLocked: number;
 }
 
 /** Frames per second at 10 Gbit/s for a frame of `frameSize` bytes without FCS (preamble, SFD, IFG included). */
@@ -353,7 +388,9 @@ const C = {
   rxOversize: 12, rxErrorsInjected: 13, rxLinkDown: 14, txFrames: 15, txDroppedLinkDown: 16,
   txDescriptors: 17, violations: 18, generatorRunning: 18 + VIOLATIONS.length, linkUp: 19 + VIOLATIONS.length,
   chkBadFcs: 20 + VIOLATIONS.length, rxDropEn: 21 + VIOLATIONS.length, rxErrorsDropped: 22 + VIOLATIONS.length,
-  rxDropEnQueue: 23 + VIOLATIONS.length,
+  rxDropEnQueue: 23 + VIOLATIONS.length, wireDropped: 23 + VIOLATIONS.length + QUEUES,
+  txTimestamps: 24 + VIOLATIONS.length + QUEUES, rxTimestamps: 25 + VIOLATIONS.length + QUEUES,
+  rxTimestampsLocked: 26 + VIOLATIONS.length + QUEUES,
 } as const;
 
 function parseMac(name: string, mac: string): number[] {
@@ -501,6 +538,11 @@ export class SimCard {
     }
     checkInteger('linkDownForMs', next.linkDownForMs, 0, 3_600_000);
     checkInteger('rxErrorEvery', next.rxErrorEvery, 0, 0xffffffff);
+    checkInteger('delayNs', next.delayNs, 0, 1_000_000);
+    if (typeof next.maxRatePps !== 'number' || !(next.maxRatePps >= 0) || !Number.isFinite(next.maxRatePps)) {
+      throw new TsnicError('ERR_INVALID_ARG', `maxRatePps must be a number of frames per second of at least 0 (0: no limit), got ${String(next.maxRatePps)}`);
+    }
+    checkInteger('queueFrames', next.queueFrames, 1, 1_000_000);
     const nativeFaults: SimNativeFaults = {
       ...next,
       invalidMac: next.invalidMac === 'zero' ? 1 : next.invalidMac === 'multicast' ? 2 : 0,
@@ -539,7 +581,8 @@ export class SimCard {
       rxLinkDown: c[C.rxLinkDown], txFrames: c[C.txFrames], txDroppedLinkDown: c[C.txDroppedLinkDown],
       txDescriptors: c[C.txDescriptors], linkUp: c[C.linkUp] !== 0, rxDropEn: c[C.rxDropEn],
       rxDropEnQueue: Array.from(c.subarray(C.rxDropEnQueue, C.rxDropEnQueue + QUEUES)),
-      rxErrorsDropped: c[C.rxErrorsDropped],
+      rxErrorsDropped: c[C.rxErrorsDropped], wireDropped: c[C.wireDropped], txTimestamps: c[C.txTimestamps],
+      rxTimestamps: c[C.rxTimestamps], rxTimestampsLocked: c[C.rxTimestampsLocked],
     };
   }
 
@@ -642,6 +685,9 @@ function noFaults(): SimFaults {
     linkNeverUp: false,
     linkDownForMs: 0,
     rxErrorEvery: 0,
+    delayNs: 0,
+    maxRatePps: 0,
+    queueFrames: 4096,
   };
 }
 
@@ -881,8 +927,10 @@ export class SimTester {
  * A `sim:` device spec: `sim:<port>` optionally followed by `,key=value` options that configure the
  * default card: `wiring=tester|loopback|cross|unplugged` (this port), `linkUpDelayMs=N`, and for the
  * tester `rate=<pps>|line|unpaced` (default line), `frameSize=N`, `count=N`, `flows=N` (start the
- * generator). Example:
- * `sim:0,wiring=tester,rate=line,frameSize=60`.
+ * generator), and the device-under-test knobs of the port's line ({@link SimFaults}): `delayNs=N`,
+ * `maxRate=<pps>`, `queue=<frames>`. Examples: `sim:0,wiring=tester,rate=line,frameSize=60`;
+ * `sim:0,wiring=cross,maxRate=500000,delayNs=10000` (port 0 to port 1 through a device that forwards
+ * 500 kpps after 10 us).
  */
 export interface SimSpec {
   /** The port. */
@@ -893,6 +941,8 @@ export interface SimSpec {
   linkUpDelayMs?: number;
   /** Generator to start on the port's tester, if `rate`, `frameSize` or `count` was given. */
   generator?: SimGeneratorOptions;
+  /** Device-under-test knobs to set on the port, if `delayNs`, `maxRate` or `queue` was given. */
+  faults?: Partial<Pick<SimFaults, 'delayNs' | 'maxRatePps' | 'queueFrames'>>;
 }
 
 /** Parses a `sim:` device spec (see {@link SimSpec}); ERR_PCI_ADDRESS when malformed. */
@@ -904,6 +954,7 @@ export function parseSimSpec(spec: string): SimSpec {
   const result: SimSpec = { port: m[1] === '0' ? 0 : 1 };
   const generator: SimGeneratorOptions = {};
   let hasGenerator = false;
+  const faults: Partial<Pick<SimFaults, 'delayNs' | 'maxRatePps' | 'queueFrames'>> = {};
   for (const kv of m[2].split(',').slice(1)) {
     const [key, value] = kv.split('=');
     const num = Number(value);
@@ -933,11 +984,24 @@ export function parseSimSpec(spec: string): SimSpec {
         generator.count = checkInteger('count', num, 0, Number.MAX_SAFE_INTEGER);
         hasGenerator = true;
         break;
+      case 'delayNs':
+        faults.delayNs = checkInteger('delayNs', num, 0, 1_000_000);
+        break;
+      case 'maxRate':
+        if (!(num >= 0) || !Number.isFinite(num)) {
+          throw new TsnicError('ERR_INVALID_ARG', `maxRate must be a number of frames per second of at least 0 (0: no limit), got ${value}`);
+        }
+        faults.maxRatePps = num;
+        break;
+      case 'queue':
+        faults.queueFrames = checkInteger('queue', num, 1, 1_000_000);
+        break;
       default:
-        throw new TsnicError('ERR_PCI_ADDRESS', `unknown sim option "${key}" in "${spec}": use wiring, linkUpDelayMs, rate, frameSize, count or flows`);
+        throw new TsnicError('ERR_PCI_ADDRESS', `unknown sim option "${key}" in "${spec}": use wiring, linkUpDelayMs, rate, frameSize, count, flows, delayNs, maxRate or queue`);
     }
   }
   if (hasGenerator) result.generator = generator;
+  if (Object.keys(faults).length > 0) result.faults = faults;
   return result;
 }
 
@@ -964,6 +1028,7 @@ export function openSimPort(spec: string, options: SimCardOptions = {}): SimPort
     ...(parsed.linkUpDelayMs === undefined ? {} : { linkUpDelayMs: parsed.linkUpDelayMs }),
   });
   if (parsed.wiring !== undefined) card.setWiring(parsed.port, parsed.wiring);
+  if (parsed.faults !== undefined) card.setFaults(parsed.port, parsed.faults);
   const port = card.port(parsed.port);
   if (parsed.generator !== undefined) card.tester(parsed.port).startGenerator(parsed.generator);
   return port;

@@ -3,7 +3,7 @@
  * are closed (queues stopped, NIC reset, memory freed) whatever way the run ends. Imported lazily by
  * the subcommands, since it loads the native addon.
  */
-import type { NetDevice, RxMode } from '../device';
+import type { DeviceOptions, NetDevice, RxMode } from '../device';
 import { defaultSimCard, parseSimSpec, type SimGeneratorOptions } from '../bus/sim';
 import type { TrafficSource } from '../apps/peer';
 import { isSimSpec, normalizePciAddress, openDevice } from '../open';
@@ -20,21 +20,23 @@ export interface RunSetup {
   linkTimeoutS?: number;
   /** False to start the run without waiting for link (`--no-link-wait`). */
   linkWait?: boolean;
+  /** Options for opening every device (ring sizes, ...); the link wait is always the run's own. */
+  deviceOptions?: DeviceOptions;
   /** How rx queues learn of frames (`--busy-poll`: 'poll'). Default 'poll'. */
   rxMode?: RxMode;
 }
 
 /**
- * Opens `spec` in `rxMode`; a device whose interrupts cannot be set up (ERR_INTERRUPTS) is opened
+ * Opens `spec` with `options` in `rxMode`; a device whose interrupts cannot be set up (ERR_INTERRUPTS) is opened
  * again busy-polling, with a line on stderr saying so.
  */
-async function openForRun(spec: string, rxMode: RxMode, io: Io): Promise<NetDevice> {
+async function openForRun(spec: string, rxMode: RxMode, io: Io, options?: DeviceOptions): Promise<NetDevice> {
   try {
-    return await openDevice(spec, { waitForLink: false, rxMode });
+    return await openDevice(spec, { ...options, waitForLink: false, rxMode });
   } catch (err) {
     if (rxMode === 'poll' || (err as { code?: unknown }).code !== 'ERR_INTERRUPTS') throw err;
     io.stderr.write(`${spec}: ${(err as Error).message}; busy-polling instead\n`);
-    return await openDevice(spec, { waitForLink: false, rxMode: 'poll' });
+    return await openDevice(spec, { ...options, waitForLink: false, rxMode: 'poll' });
   }
 }
 
@@ -77,7 +79,7 @@ export async function withDevices<T>(
   const interrupt = onInterrupt(setup.io.stdoutClosed);
   const devs: NetDevice[] = [];
   try {
-    for (const spec of specs) devs.push(await openForRun(spec, setup.rxMode ?? 'poll', setup.io));
+    for (const spec of specs) devs.push(await openForRun(spec, setup.rxMode ?? 'poll', setup.io, setup.deviceOptions));
     if (setup.linkWait !== false) {
       for (const [k, dev] of devs.entries()) await waitForLink(dev, specs[k], setup.linkTimeoutS ?? 10, interrupt.signal, setup.io);
     }
@@ -133,6 +135,9 @@ const SIM_OPTION_RULES: Record<string, string> = {
   frameSize: 'frameSize must be a whole number from 60 to 9018',
   count: 'count must be a whole number of at least 0',
   flows: 'flows must be a whole number of at least 1',
+  delayNs: 'delayNs must be a whole number of nanoseconds from 0 to 1000000',
+  maxRate: 'maxRate must be a number of frames per second of at least 0',
+  queue: 'queue must be a whole number of frames from 1 to 1000000',
 };
 
 /** Why `spec` is not a device spec, or undefined when it is one; the address it names otherwise. */

@@ -14,6 +14,7 @@ import { hugepagesCommand } from './hugepages';
 import { listCommand } from './list';
 import { pktgenCommand } from './pktgen';
 import { replayCommand } from './replay';
+import { rfc2544Command } from './rfc2544';
 import { statsCommand } from './stats';
 
 /** Every subcommand, in the order `tsnic --help` lists them. */
@@ -23,6 +24,7 @@ export const commands: readonly Command[] = [
   captureCommand,
   replayCommand,
   statsCommand,
+  rfc2544Command,
   listCommand,
   bindCommand,
   unbindCommand,

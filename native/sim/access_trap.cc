@@ -27,6 +27,9 @@
 // RAL/RAH(0..15) also answer at 0x5400 + 8n (the 82598 layout, which Linux still uses for entries
 // 0..15): on page 0x5000, a read there is served from the primary address 0xA200 + 8n and a write is
 // copied to it, so both addresses always show the same value (the model uses the primary one).
+// Page 0x8000 is trapped for the IEEE 1588 unit (timesync.cc): a SYSTIML read latches the clock into
+// SYSTIML/SYSTIMH, reading TXSTMPH / RXSTMPH (the latter on page 0x5000) releases the timestamp latch,
+// TIMINCA and SYSTIML/H writes rebase the clock, and TSYNCTXCTL/TSYNCRXCTL.VALID stay read only.
 // The other registers of these pages (RXCTRL, HLREG0, AUTOC, LINKS, DMATXCTL,
 // ...) behave as plain memory, at the cost of two signals per access: drivers touch them only during
 // setup and link polling. The hot-path registers (RDT, TDT, RDH, TDH) are on other pages.
@@ -51,8 +54,8 @@ namespace sim {
 namespace {
 
 constexpr uintptr_t kPage = 4096;
-constexpr uint32_t kTrappedPages[] = {0x0000, 0x3000, 0x4000, 0x5000};
-constexpr int kMaxPages = 128;  // 32 ports
+constexpr uint32_t kTrappedPages[] = {0x0000, 0x3000, 0x4000, 0x5000, 0x8000};
+constexpr int kMaxPages = 160;  // 32 ports
 constexpr int kMaxPending = 64;
 
 struct TrapPage {
@@ -193,7 +196,10 @@ void OnSegv(int sig, siginfo_t* info, void* uctx) {
     e->port = t->port;
     e->reg = t->offset + static_cast<uint32_t>((addr & (kPage - 1)) & ~uintptr_t{3});
     e->write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
-    if (!e->write) PrepareRead(*t->port, e->reg);
+    if (!e->write) {
+      PrepareRead(*t->port, e->reg);
+      TimesyncBeforeRead(*t->port, e->reg);
+    }
     // A write's value before it; a read's value as it is read (EICR clears what was read).
     e->old = t->port->regs.Load(e->reg);
   }
@@ -212,6 +218,8 @@ void OnTrap(int sig, siginfo_t* info, void* uctx) {
     e->port->trapViolations.fetch_add(1, std::memory_order_relaxed);  // counters are read-only
   } else if (c != nullptr && c->high) {
     e->port->regs.Store(e->reg, 0);
+  } else if (TimesyncRegister(e->reg)) {
+    TimesyncAfterAccess(*e->port, e->reg, e->write);
   } else if (e->write && e->reg == kFctrl) {
     // Datasheet 8.2.3.7.1: FCTRL may only change while receives are disabled (RXCTRL.RXEN clear).
     if (e->port->regs.Load(kRxctrl) & kRxctrlRxen) e->port->fctrlViolations.fetch_add(1);

@@ -6,12 +6,14 @@
 #include <vector>
 
 #include "sim/dma.h"
+#include "sim/dut_line.h"
 #include "sim/eeprom.h"
 #include "sim/interrupts.h"
 #include "sim/packet.h"
 #include "sim/regfile.h"
 #include "sim/regs.h"
 #include "sim/sim.h"
+#include "sim/timesync.h"
 
 namespace tsnic {
 namespace sim {
@@ -58,6 +60,7 @@ struct TxQueue {
   bool frameHasPaylen = false;
   uint32_t wbPending[128];      // RS descriptors processed but not yet written back (TXDCTL.WTHRESH)
   uint32_t wbCount = 0, wbProcessed = 0;
+  bool frameTstamp = false;     // a descriptor of the frame asked for an IEEE 1588 timestamp (timesync.cc)
 };
 
 struct Generator {
@@ -158,6 +161,8 @@ struct Port {
   uint32_t rssTable[12][256];
   uint32_t rxDrainBudget = 0;  // frames the rx packet buffer may still move this pass
   Interrupts irq;              // interrupts.cc
+  TimesyncState timesync;      // IEEE 1588 clock and latches (timesync.cc)
+  DutLine line;                // the line to the far end, with the device-under-test knobs (dut_line.cc)
 };
 
 struct Card {
@@ -178,7 +183,8 @@ void PortApplyFaults(Port& p, const Faults& f, uint64_t now);
 void Violate(Port& p, Violation v);
 // port_rx.cc
 bool PortRx(Port& p, uint64_t now);        // rx FIFO drain and the tester generator
-void PortDeliver(Port& p, const uint8_t* frame, uint32_t len, uint32_t errors);
+// sfdNs: when the frame's start arrived (its IEEE 1588 receive time); 0: now.
+void PortDeliver(Port& p, const uint8_t* frame, uint32_t len, uint32_t errors, uint64_t sfdNs = 0);
 void PortClearRx(Port& p);
 // port_tx.cc
 bool PortTx(Port& p);

@@ -94,12 +94,15 @@ static void Reset(Port& p, uint64_t now) {
     q.head = 0;
     q.frameLen = 0;
     q.frameBad = false;
+    q.frameTstamp = false;
     q.tailBad = false;
     q.dctlPublished = kTxdctlDefault;
     q.disablePending = false;
   }
   PortClearRx(p);
   IrqReset(p);
+  LineClear(p);
+  TimesyncReset(p, now);
   for (auto& s : p.stats) s.store(0, std::memory_order_relaxed);
   AccessTrapReset(p);
   // CTRL.GIO_DIS is back to 0: master requests flow again (if the PCI command register allows them).

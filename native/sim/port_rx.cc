@@ -238,7 +238,7 @@ static Write WriteFrame(Port& p, uint32_t q, const uint8_t* frame, uint32_t len,
   }
   p.regs.Store(RdBase(q) + kRdh, rq.head);
   IrqRxCause(p, q);
-  if (errors == 0) Count(p, kStatGorc, len + kFcsBytes);  // GORC counts from the destination address through the CRC
+  if (!(errors & kRxErrRxe)) Count(p, kStatGorc, len + kFcsBytes);  // GORC counts from the destination address through the CRC
   Count(p, kStatTpr, 1);
   p.counters.rxDelivered++;
   return Write::kDone;
@@ -323,7 +323,7 @@ static bool FifoDrain(Port& p) {
   return moved;
 }
 
-void PortDeliver(Port& p, const uint8_t* frame, uint32_t len, uint32_t errors) {
+void PortDeliver(Port& p, const uint8_t* frame, uint32_t len, uint32_t errors, uint64_t sfdNs) {
   if (!p.linkUp) {
     p.counters.rxLinkDown++;
     return;
@@ -358,6 +358,9 @@ void PortDeliver(Port& p, const uint8_t* frame, uint32_t len, uint32_t errors) {
     // GPRC counts every good frame past the filters, including those then missed: the 82599 counts
     // missed frames in GPRC (Linux and FreeBSD ixgbe subtract RXMPC from it, "hardware workaround").
     Count(p, kStatGprc, 1);
+    // IEEE 1588 (7.9.2): a PTP frame is timestamped at its arrival, before the packet buffer; the TS
+    // status bit travels with it to its descriptor (a frame missed later leaves the latch held).
+    errors |= TimesyncRx(p, frame, len, sfdNs != 0 ? sfdNs : NowNs());
   }
   const RssResult rss = Rss(p, frame, len);
   const uint32_t q = rss.queue;

@@ -47,13 +47,16 @@ static void Check(Port& p, const uint8_t* frame, uint32_t len) {
   }
 }
 
-// A complete frame left the wire. Without an FCS (HLREG0.TXCRCEN or the descriptor's IFCS clear) the
-// far end sees a CRC error: the tester counts it apart, a port counts it in CRCERRS (port_rx.cc).
-static void Emit(Port& p, const uint8_t* frame, uint32_t len, bool fcs) {
+// A complete frame left the wire (its start at startNs, its end at endNs). Without an FCS
+// (HLREG0.TXCRCEN or the descriptor's IFCS clear) the far end sees a CRC error: the tester counts it
+// apart, a port counts it in CRCERRS (port_rx.cc). A frame whose descriptor asked for it gets its IEEE
+// 1588 timestamp at its start (timesync.cc); a port far end gets it through the line (dut_line.cc).
+static void Emit(Port& p, const uint8_t* frame, uint32_t len, bool fcs, bool tstamp, uint64_t startNs, uint64_t endNs) {
   if (!p.linkUp) {
     p.counters.txDroppedLinkDown++;
     return;
   }
+  if (tstamp) TimesyncTx(p, startNs);
   p.counters.txFrames++;
   Count(p, kStatGptc, 1);
   Count(p, kStatTpt, 1);
@@ -65,10 +68,8 @@ static void Emit(Port& p, const uint8_t* frame, uint32_t len, bool fcs) {
       else p.counters.chkBadFcs++;
       break;
     case kWiringLoopback:
-      PortDeliver(p, frame, len, errors);
-      break;
     case kWiringCross:
-      PortDeliver(p.card->ports[1 - p.index], frame, len, errors);
+      LineSend(p, frame, len, errors, startNs, endNs);
       break;
     case kWiringUnplugged:
       break;
@@ -93,7 +94,7 @@ static bool WireFits(Port& p, uint32_t len) {
 }
 
 // Stores a frame that WireFits accepted.
-static void WirePush(Port& p, const uint8_t* frame, uint32_t len, bool fcs, uint64_t nowPs) {
+static void WirePush(Port& p, const uint8_t* frame, uint32_t len, bool fcs, bool tstamp, uint64_t nowPs) {
   Port::TxWire& w = p.txWire;
   if (w.bytes.empty()) w.bytes.resize(kTxWireBytes);
   const uint32_t rec = kRecordHeader + Align8(len);
@@ -102,7 +103,7 @@ static void WirePush(Port& p, const uint8_t* frame, uint32_t len, bool fcs, uint
     w.used += kTxWireBytes - w.writeAt;
     w.writeAt = 0;
   }
-  const uint32_t hdr[4] = {len, fcs ? 1u : 0u, static_cast<uint32_t>(nowPs), static_cast<uint32_t>(nowPs >> 32)};
+  const uint32_t hdr[4] = {len, (fcs ? 1u : 0u) | (tstamp ? 2u : 0u), static_cast<uint32_t>(nowPs), static_cast<uint32_t>(nowPs >> 32)};
   std::memcpy(&w.bytes[w.writeAt], hdr, kRecordHeader);
   std::memcpy(&w.bytes[w.writeAt + kRecordHeader], frame, len);
   w.writeAt += rec;
@@ -129,7 +130,7 @@ static bool WireDrain(Port& p, uint64_t nowPs) {
     const uint64_t end = start + (hdr[0] + (fcs ? kFcsBytes : 0) + kWireOverhead) * kPsPerByte;
     if (end > nowPs) break;
     w.freePs = end;
-    Emit(p, &w.bytes[w.readAt + kRecordHeader], hdr[0], fcs);
+    Emit(p, &w.bytes[w.readAt + kRecordHeader], hdr[0], fcs, (hdr[1] & 2) != 0, start / 1000, end / 1000);
     const uint32_t rec = kRecordHeader + Align8(hdr[0]);
     w.readAt += rec;
     if (w.readAt == kTxWireBytes) w.readAt = 0;
@@ -184,6 +185,8 @@ static void WriteBack(Port& p, TxQueue& tq) {
 
 // A frame's descriptors are complete (EOP): pad it (7.2.1, HLREG0.TXPADEN) and send it.
 static void FrameDone(Port& p, TxQueue& tq, const uint8_t* direct, bool fcs, bool paced, uint64_t nowPs) {
+  const bool tstamp = tq.frameTstamp;
+  tq.frameTstamp = false;
   const uint8_t* frame = direct != nullptr ? direct : tq.frame.data();
   uint32_t len = tq.frameLen;
   if (len < kMinFrame && (p.regs.Load(kHlreg0) & kHlreg0TxPadEn)) {
@@ -193,8 +196,12 @@ static void FrameDone(Port& p, TxQueue& tq, const uint8_t* direct, bool fcs, boo
     frame = buf;
     len = kMinFrame;
   }
-  if (paced) WirePush(p, frame, len, fcs, nowPs);
-  else Emit(p, frame, len, fcs);
+  if (paced) {
+    WirePush(p, frame, len, fcs, tstamp, nowPs);
+  } else {
+    const uint64_t now = NowNs();
+    Emit(p, frame, len, fcs, tstamp, now, now);
+  }
 }
 
 static bool TxQueuePass(Port& p, uint32_t q, bool paced, uint64_t nowPs) {
@@ -253,6 +260,7 @@ static bool TxQueuePass(Port& p, uint32_t q, bool paced, uint64_t nowPs) {
         tq.frameHasPaylen = dext && !(cmd & kTxCmdTse);
         tq.framePaylen = c[3] >> kTxPaylenShift;
       }
+      if (dext && (cmd & kTxCmdTstamp)) tq.frameTstamp = true;  // 7.2.3.2.4 MAC.TSTAMP, 7.9.2
       if (len == 0 || tq.frameLen + len > kTxFrameMax) {
         Violate(p, kTxDescriptorInvalid);
         tq.frameBad = true;
@@ -273,6 +281,7 @@ static bool TxQueuePass(Port& p, uint32_t q, bool paced, uint64_t nowPs) {
         if (!tq.frameBad) FrameDone(p, tq, direct, crcEnabled && (cmd & kTxCmdIfcs), paced, nowPs);
         tq.frameLen = 0;
         tq.frameBad = false;
+        tq.frameTstamp = false;
       } else if (cmd & kTxCmdRs) {
         Violate(p, kRsWithoutEop);  // 7.2.3.2.4: RS only on the last descriptor of a frame
       }
@@ -306,6 +315,7 @@ bool PortTx(Port& p) {
   const bool paced = !p.card->options.unpacedWire;
   const uint64_t nowPs = paced ? NowNs() * 1000 : 0;
   bool work = paced && p.txWire.frames > 0 && WireDrain(p, nowPs);
+  if (p.line.frames > 0 && LineDrain(p, paced ? nowPs / 1000 : NowNs())) work = true;
   // DMATXCTL.TE (8.2.3.9.2) and RTTDCS.ARBDIS (8.2.3.10.2, 4.6.11.3.4: the descriptor arbiter is
   // disabled while the driver configures tx) both stop descriptor processing; the buffer still drains.
   // So does a link that is down: the MAC cannot send, the tx DMA stops and descriptors stay pending

@@ -19,6 +19,8 @@ class RegFile {
 
   uint32_t Load(uint32_t off) const { return __atomic_load_n(&model_[off >> 2], __ATOMIC_ACQUIRE); }
   void Store(uint32_t off, uint32_t v) { __atomic_store_n(&model_[off >> 2], v, __ATOMIC_RELEASE); }
+  // The model's word of a register, for atomic read-modify-write of single bits.
+  uint32_t* ModelWord(uint32_t off) { return &model_[off >> 2]; }
 
  private:
   uint32_t* model_ = nullptr;

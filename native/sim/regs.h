@@ -155,5 +155,24 @@ inline uint32_t DcaRxctrl(uint32_t n) { return 0x0100C + 0x40 * n; }
 inline uint32_t DcaRxctrlAlias(uint32_t n) { return 0x02200 + 4 * n; }
 inline uint32_t DcaTxctrl(uint32_t n) { return 0x0600C + 0x40 * n; }  // 8.2.3.11.2
 
+// IEEE 1588 time sync (datasheet 7.9, registers 8.2.3.26), offsets and bits as in Linux ixgbe_type.h.
+constexpr uint32_t kTsyncrxctl = 0x05188;         // VALID 0, TYPE 3:1, EN 4
+constexpr uint32_t kRxstmpl = 0x051E8, kRxstmph = 0x051A4;  // latched rx time, read low then high
+constexpr uint32_t kRxsatrl = 0x051A0, kRxsatrh = 0x051A8;  // source id low / source id high 15:0, sequence id 31:16
+constexpr uint32_t kRxmtrl = 0x05120;             // CTRLT (V1) 7:0, MSGT (V2) 15:8, UDP port 31:16
+constexpr uint32_t kTsynctxctl = 0x08C00;         // VALID 0, EN 4
+constexpr uint32_t kTxstmpl = 0x08C04, kTxstmph = 0x08C08;  // latched tx time, read low then high
+constexpr uint32_t kSystiml = 0x08C0C, kSystimh = 0x08C10;  // SYSTIMH latched by a SYSTIML read
+constexpr uint32_t kTiminca = 0x08C14;            // INCVALUE 23:0, INCPERIOD 31:24
+constexpr uint32_t kTsyncValid = 1u << 0;         // TSYNCTXCTL / TSYNCRXCTL: a timestamp is latched
+constexpr uint32_t kTsyncEnable = 1u << 4;
+constexpr uint32_t kTsyncRxTypeMask = 0xEu;       // TSYNCRXCTL.TYPE (bits 3:1)
+constexpr uint32_t kTsyncRxTypeL2V2 = 0x0, kTsyncRxTypeL4V1 = 0x2, kTsyncRxTypeL2L4V2 = 0x4,
+                   kTsyncRxTypeEventV2 = 0xA;
+inline uint32_t Etqf(uint32_t n) { return 0x05128 + 4 * n; }  // ETQF(0..7): EtherType 15:0
+constexpr uint32_t kEtqfFilterEn = 1u << 31, kEtqf1588 = 1u << 30;
+constexpr uint32_t kTxCmdTstamp = 1u << 19;       // advanced data descriptor dword 2: MAC.TSTAMP (7.2.3.2.4)
+constexpr uint32_t kRxStatTs = 1u << 16;          // advanced rx write-back status: time stamped (7.1.6.2)
+
 }  // namespace sim
 }  // namespace tsnic

@@ -29,6 +29,13 @@ struct Faults {
   bool linkNeverUp = false;               // LINKS.UP never set
   uint32_t linkDownForMs = 0;             // one shot: drop the link now for this long (0 = no)
   uint32_t rxErrorEvery = 0;              // every Nth received frame carries RXE (0 = never)
+  // The line to the far end (loopback, cross): a device under test between this port's tx and the
+  // far end's rx (dut_line.cc). maxRatePps > 0: a store-and-forward queue of queueFrames frames served
+  // at that rate, frames arriving to a full queue are dropped (counted in wireDropped); delayNs: fixed
+  // delay of the line, added to every frame (up to 1 ms).
+  uint32_t delayNs = 0;
+  double maxRatePps = 0;
+  uint32_t queueFrames = 4096;
 };
 
 // Named datasheet violations a driver can commit (see lib/bus/sim.ts for their documentation).
@@ -82,6 +89,10 @@ struct PortCounters {
   // RXMPC(0), see port_rx.cc), in total and per queue; frames with a MAC error dropped (FCTRL.SBP clear)
   uint64_t rxDropEn, rxErrorsDropped;
   uint64_t rxDropEnQueue[64];
+  // The line to the far end (dut_line.cc): frames the device under test dropped (queue full, or the
+  // delay line's storage full); IEEE 1588 (timesync.cc): tx and rx timestamps latched, and PTP frames
+  // that matched TSYNCRXCTL but found the rx latch still held (not stamped).
+  uint64_t wireDropped, txTimestamps, rxTimestamps, rxTimestampsLocked;
 };
 
 struct CardOptions {

@@ -32,7 +32,7 @@ t.test('every subcommand has --help, listed by tsnic --help', async (t) => {
     t.match(h.stdout, /--help/);
     t.same(await run(['help', c.spec.name]), h, `tsnic help ${c.spec.name} is the same`);
   }
-  t.same(commands.map((c) => c.spec.name).sort(), ['bind', 'capture', 'fwd', 'hugepages', 'list', 'pktgen', 'replay', 'stats', 'unbind']);
+  t.same(commands.map((c) => c.spec.name).sort(), ['bind', 'capture', 'fwd', 'hugepages', 'list', 'pktgen', 'replay', 'rfc2544', 'stats', 'unbind']);
 });
 
 t.test('unknown command and no command', async (t) => {

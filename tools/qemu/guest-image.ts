@@ -13,10 +13,11 @@ import path from 'node:path';
 
 /**
  * Modules the guest loads (their dependencies are added). af_packet and ipv6 are built in on Debian.
- * e1000 and igb drive the NICs left to Linux (the peers on the wire).
+ * e1000 and igb drive the NICs left to Linux (the peers on the wire); bridge is the device under test
+ * of test/qemu/bridge-rfc2544.test.ts.
  */
 export const GUEST_MODULES = [
-  'virtio_pci', '9pnet_virtio', '9p', 'vfio', 'vfio_iommu_type1', 'vfio-pci', 'e1000', 'igb',
+  'virtio_pci', '9pnet_virtio', '9p', 'vfio', 'vfio_iommu_type1', 'vfio-pci', 'e1000', 'igb', 'bridge',
 ] as const;
 
 /** Packages and tools the guest build needs on the host, with the Debian package providing each. */

@@ -3,8 +3,9 @@
  * rings, rx queues busy-polled or woken by MSI-X interrupts (interrupts.ts). {@link IxgbeDevice.open} follows the datasheet's section 4.6 order
  * (see init.ts); the queue bookkeeping, statistics totals and close order are common/queued-device.ts.
  */
-import type { PciFunction } from '../../bus/types';
-import { emptyStats, type DeviceOptions, type DeviceStats, type LinkStatus } from '../../device';
+import type { DmaRegion, PciFunction } from '../../bus/types';
+import { emptyStats, type DeviceOptions, type DeviceStats, type HardwareClock, type LinkStatus } from '../../device';
+import type { Mempool } from '../../memory/mempool';
 import { TsnicError } from '../../errors';
 import { abandonQueues, allocateQueues } from '../common/queue-memory';
 import { QueuedDevice } from '../common/queued-device';
@@ -22,6 +23,7 @@ import { get, set } from './regs';
 import { RxQueue } from './rx-queue';
 import { ixgbeSettings } from './settings';
 import { accumulateStats, STATS_INTERVAL_MS } from './stats';
+import { IxgbeClock } from './timesync';
 import { TxQueue } from './tx-queue';
 
 function parseMac(mac: string): Uint8Array {
@@ -34,6 +36,13 @@ function parseMac(mac: string): Uint8Array {
 export class IxgbeDevice extends QueuedDevice {
   readonly driver = 'ixgbe';
   protected readonly linkHint = 'check the cable, the SFP+ module and the peer port';
+  /** The port's IEEE 1588 clock (timesync.ts); off until its enable(). */
+  readonly timesync: HardwareClock;
+
+  private constructor(pci: PciFunction, mac: string, rings: DmaRegion, pool: Mempool, rx: RxQueue[], tx: TxQueue[]) {
+    super(pci, mac, rings, pool, rx, tx, STATS_INTERVAL_MS);
+    this.timesync = new IxgbeClock(pci.bar0, tx, () => this.checkOpen());
+  }
 
   /** Probes and initialises `pci` (82599 datasheet 4.6.3 to 4.6.8). */
   static async open(pci: PciFunction, options: DeviceOptions): Promise<IxgbeDevice> {
@@ -68,12 +77,17 @@ export class IxgbeDevice extends QueuedDevice {
     // 4.6.5: the statistics are clear on read: one read starts them from zero.
     accumulateStats(bar0, emptyStats(), s.rxQueues);
 
+    const txQueues: TxQueue[] = [];
     const memory = allocateQueues(
       pci, s,
       (q, ring, size, pool) => new RxQueue(bar0, q, ring, size, pool),
-      (q, ring, size) => new TxQueue(bar0, q, ring, size, address),
+      (q, ring, size) => {
+        const queue = new TxQueue(bar0, q, ring, size, address);
+        txQueues.push(queue);
+        return queue;
+      },
     );
-    const { rings, pool, rx, tx, rxPlaces, txPlaces } = memory;
+    const { rings, pool, rx, rxPlaces, txPlaces } = memory;
     try {
       // 4.6.7 and 4.6.8.
       initRx(bar0, address, rxPlaces, s.bufferSize, s.promiscuous);
@@ -87,7 +101,7 @@ export class IxgbeDevice extends QueuedDevice {
       }
       // 4.6.8.1: each tx queue: enable, wait.
       for (let q = 0; q < s.txQueues; q++) enableTxQueue(bar0, address, q);
-      const device = new IxgbeDevice(pci, formatMac(mac), rings, pool, rx, tx, STATS_INTERVAL_MS);
+      const device = new IxgbeDevice(pci, formatMac(mac), rings, pool, rx, txQueues);
       if (s.waitForLink) await device.waitForLink(s.linkTimeoutMs);
       // 7.3: interrupts for the queues that do not poll (none at all when every queue polls).
       device.startRxInterrupts(new RxWaiters(pci, new IxgbeInterrupts(bar0, rx), irq, address));

@@ -38,6 +38,14 @@ export { RegisterTrace, type RegisterAccess } from './bus/register-trace';
 
 // Apps.
 export { runPktgen, type PktgenOptions, type PktgenTotals } from './apps/pktgen';
+export {
+  runTrial, type TrialOptions, type TrialResult, type TrafficRunOptions, type FlowResultWithTuple,
+} from './apps/traffic/trial';
+export type { FlowResult } from './apps/traffic/analyzer';
+export type { TrafficSpec } from './apps/traffic/generator';
+export { buildFlows, type FlowSpec, type Flows } from './apps/traffic/flows';
+export { parseFrameSizes, type FrameSizes } from './apps/traffic/sizes';
+export { parseRate, ratePps, formatRate, WIRE_OVERHEAD_BYTES, type Rate } from './apps/traffic/rate';
 export { runForwarder, type ForwarderOptions, type ForwarderTotals } from './apps/forwarder';
 export { runCapture, type CaptureOptions, type CaptureTotals } from './apps/capture';
 export { runStatsMonitor, type StatsMonitorOptions } from './apps/stats-monitor';
@@ -47,6 +55,7 @@ export { Reporter, formatInterval, formatTotal, type ReportMode, type ReportSink
 export { peerOf, simPeer, type PeerStats, type PeerTester, type TrafficSource } from './apps/peer';
 export {
   buildFrame, checksumsValid, parseMac, readSequence, writeSequence, SEQ_OFFSET, type FrameTemplate,
+  readTestFrame, testFrameLayout, FrameVerdict, TestFrameFields, TestFrameWriter, TEST_MAGIC, type VlanTag, type FlowFields,
 } from './apps/frame-builder';
 
 // pcap.

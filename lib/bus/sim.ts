@@ -103,6 +103,7 @@
  * a jump forward adds the number of skipped values to `seqGaps`, a step back counts in `seqReordered`.
  */
 import { checkInteger, TsnicError } from '../errors';
+import { parseRate, ratePps } from '../apps/traffic/rate';
 import { native as hostNative, type HostMemory } from './native';
 import { RegisterTrace } from './register-trace';
 import { simNative as native, type SimNativeFaults } from './sim-binding';
@@ -806,9 +807,11 @@ export class SimTester {
 
 /**
  * A `sim:` device spec: `sim:<port>` optionally followed by `,key=value` options that configure the
- * default card: `wiring=tester|loopback|cross|unplugged` (this port), `linkUpDelayMs=N`, and for the
- * tester `rate=<pps>|line|unpaced` (default line), `frameSize=N`, `count=N`, `flows=N` (start the
- * generator). Example:
+ * default card: `wiring=tester|loopback|cross|unplugged` (this port), `linkUpDelayMs=N`,
+ * `rxErrorEvery=N` (the fault knob {@link SimFaults.rxErrorEvery}), and for the tester
+ * `rate=RATE|line|unpaced` (default line; RATE in tsnic's rate syntax, lib/apps/traffic/rate.ts:
+ * `1000pps`, `1.5Mpps`, `5Gbps` on the wire, `50%` of line rate; a bare number is refused),
+ * `frameSize=N`, `count=N`, `flows=N` (start the generator). Example:
  * `sim:0,wiring=tester,rate=line,frameSize=60`.
  */
 export interface SimSpec {
@@ -820,17 +823,20 @@ export interface SimSpec {
   linkUpDelayMs?: number;
   /** Generator to start on the port's tester, if `rate`, `frameSize` or `count` was given. */
   generator?: SimGeneratorOptions;
+  /** {@link SimFaults.rxErrorEvery} to set on the port, if given. */
+  rxErrorEvery?: number;
 }
 
 /** Parses a `sim:` device spec (see {@link SimSpec}); ERR_PCI_ADDRESS when malformed. */
 export function parseSimSpec(spec: string): SimSpec {
-  const m = /^sim:([01])((?:,[A-Za-z]+=[A-Za-z0-9.]+)*)$/.exec(spec);
+  const m = /^sim:([01])((?:,[A-Za-z]+=[A-Za-z0-9.%]+)*)$/.exec(spec);
   if (m === null) {
     throw new TsnicError('ERR_PCI_ADDRESS', `"${spec}" is not a sim device: use sim:0 or sim:1, optionally with ,key=value options`);
   }
   const result: SimSpec = { port: m[1] === '0' ? 0 : 1 };
   const generator: SimGeneratorOptions = {};
   let hasGenerator = false;
+  let rateText: string | undefined;
   for (const kv of m[2].split(',').slice(1)) {
     const [key, value] = kv.split('=');
     const num = Number(value);
@@ -842,11 +848,11 @@ export function parseSimSpec(spec: string): SimSpec {
         result.linkUpDelayMs = checkInteger('linkUpDelayMs', num, 0, 60000);
         break;
       case 'rate':
-        if (value !== 'line' && value !== 'unpaced' && !(num > 0)) {
-          throw new TsnicError('ERR_INVALID_ARG', `rate must be 'line', 'unpaced' (benchmarks only) or a number of frames per second above 0, got ${value}`);
-        }
-        generator.ratePps = value === 'line' || value === 'unpaced' ? value : num;
+        rateText = value;
         hasGenerator = true;
+        break;
+      case 'rxErrorEvery':
+        result.rxErrorEvery = checkInteger('rxErrorEvery', num, 0, 0xffffffff);
         break;
       case 'flows':
         generator.flows = checkInteger('flows', num, 1, MAX_FLOWS);
@@ -861,8 +867,14 @@ export function parseSimSpec(spec: string): SimSpec {
         hasGenerator = true;
         break;
       default:
-        throw new TsnicError('ERR_PCI_ADDRESS', `unknown sim option "${key}" in "${spec}": use wiring, linkUpDelayMs, rate, frameSize, count or flows`);
+        throw new TsnicError('ERR_PCI_ADDRESS', `unknown sim option "${key}" in "${spec}": use wiring, linkUpDelayMs, rxErrorEvery, rate, frameSize, count or flows`);
     }
+  }
+  if (rateText === 'unpaced' || rateText === 'line') generator.ratePps = rateText;
+  else if (rateText !== undefined) {
+    // The generator's rate in frames per second: a bit rate or a share of line rate for its frame size.
+    const rate = parseRate('rate', rateText);
+    generator.ratePps = rate.unit === 'percent' && rate.value === 100 ? 'line' : ratePps(rate, generator.frameSize ?? 60, 10e9);
   }
   if (hasGenerator) result.generator = generator;
   return result;
@@ -891,6 +903,7 @@ export function openSimPort(spec: string, options: SimCardOptions = {}): SimPort
     ...(parsed.linkUpDelayMs === undefined ? {} : { linkUpDelayMs: parsed.linkUpDelayMs }),
   });
   if (parsed.wiring !== undefined) card.setWiring(parsed.port, parsed.wiring);
+  if (parsed.rxErrorEvery !== undefined) card.setFaults(parsed.port, { rxErrorEvery: parsed.rxErrorEvery });
   const port = card.port(parsed.port);
   if (parsed.generator !== undefined) card.tester(parsed.port).startGenerator(parsed.generator);
   return port;

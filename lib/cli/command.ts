@@ -7,9 +7,9 @@ import type { CommandSpec, OptionSpec, ParsedArgs } from './args';
 /** Where a command writes: process.stdout/stderr, or collectors in tests. */
 export interface Io {
   /** Results and reports; `isTTY` selects the live single-line report. */
-  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   /** Warnings and errors. */
-  stderr: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   /**
    * Aborted when stdout's reader went away (EPIPE, e.g. `| head -1`): the run then ends as on Ctrl-C
    * and what is still to be written (the totals) goes to stderr.

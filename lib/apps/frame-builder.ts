@@ -283,10 +283,15 @@ export class TestFrameWriter {
 
   /**
    * Completes the frame at `data[offset..]` (a buffer {@link fillBuffer} prepared) as flow `flow`,
-   * `size` bytes, sequence number `seq` (32-bit), timestamp `tsHigh` (bits 47:32) and `tsLow` (bits
-   * 31:0): addresses, ports, lengths, flow id, sequence, timestamp and both checksums.
+   * `size` bytes, with the sequence number `packet[0]` (32-bit) and the timestamp `packet[1]` (bits
+   * 47:32) and `packet[2]` (bits 31:0): addresses, ports, lengths, flow id, sequence, timestamp and
+   * both checksums. (The per-packet numbers come in a typed array: passed as arguments, values beyond
+   * 31 bits would be boxed on each call.)
    */
-  write(data: Uint8Array, offset: number, flow: number, size: number, seq: number, tsHigh: number, tsLow: number): void {
+  write(data: Uint8Array, offset: number, flow: number, size: number, packet: Float64Array): void {
+    const seq = packet[0];
+    const tsHigh = packet[1];
+    const tsLow = packet[2];
     const flows = this.flows;
     const ip = offset + this.layout.ip;
     const udp = ip + 20;

@@ -72,7 +72,8 @@ export class FlowAnalyzer {
   private readonly latMax: Float64Array;
   private readonly hist = new Float64Array(HIST_BUCKETS);
   private readonly seen = new Uint32Array(WINDOW_WORDS);
-  private top = -1;
+  /** The highest sequence number received ([0]; -1 before any), in a typed array so updates never box a double. */
+  private readonly topSeq = new Float64Array([-1]);
   private readonly fields = new TestFrameFields();
 
   /** An analyzer for `flowCount` flows. */
@@ -92,12 +93,24 @@ export class FlowAnalyzer {
   /** Good frames received so far, all flows. */
   receivedTotal = 0;
 
+  /** [0]: receive time of the current batch ({@link NanoClock} ns); [1]: sequence numbers handed out so far. */
+  private readonly batchState = new Float64Array(2);
+
   /**
-   * Counts the frame at `data[offset, offset + length)`, received at `nowNs` ({@link NanoClock} time),
-   * when `sentSeqs` sequence numbers were handed out so far (counted past 2^32, not wrapped).
+   * Sets what {@link inspect} compares with for the next frames: their receive time `nowNs`
+   * ({@link NanoClock} time), and `sentSeqs`, the sequence numbers handed out so far (counted past
+   * 2^32, not wrapped). Once per batch: doubles pass through a typed array, never boxed per frame.
    */
-  inspect(data: Uint8Array, offset: number, length: number, nowNs: number, sentSeqs: number): void {
+  setBatch(nowNs: number, sentSeqs: number): void {
+    this.batchState[0] = nowNs;
+    this.batchState[1] = sentSeqs;
+  }
+
+  /** Counts the frame at `data[offset, offset + length)` (see {@link setBatch}). */
+  inspect(data: Uint8Array, offset: number, length: number): void {
     const f = this.fields;
+    const nowNs = this.batchState[0];
+    const sentSeqs = this.batchState[1];
     const verdict = readTestFrame(data, offset, length, f);
     if (verdict === FrameVerdict.Foreign) {
       this.foreign++;
@@ -110,21 +123,22 @@ export class FlowAnalyzer {
       return;
     }
     // The 32-bit sequence number wraps (after 4.3 billion frames): take the full number nearest the highest.
-    let seq = f.seq + (this.top < 0 ? 0 : this.top - (this.top % TWO_32));
-    if (seq - this.top > TWO_32 / 2) seq -= TWO_32;
-    else if (this.top - seq > TWO_32 / 2) seq += TWO_32;
+    const top = this.topSeq[0];
+    let seq = f.seq + (top < 0 ? 0 : top - (top % TWO_32));
+    if (seq - top > TWO_32 / 2) seq -= TWO_32;
+    else if (top - seq > TWO_32 / 2) seq += TWO_32;
     if (flow >= this.flowCount || seq < 0 || seq >= sentSeqs) {
       this.unexpected++;
       return;
     }
     // Duplicates: a bitmap of the last DUP_WINDOW sequence numbers, cleared as the highest one advances.
-    if (seq > this.top) {
-      const from = this.top + 1;
+    if (seq > top) {
+      const from = top + 1;
       if (seq - from >= DUP_WINDOW) this.seen.fill(0);
       else for (let s = from; s < seq; s++) this.seen[(s % DUP_WINDOW) >>> 5] &= ~(1 << (s & 31));
-      this.top = seq;
+      this.topSeq[0] = seq;
       this.seen[(seq % DUP_WINDOW) >>> 5] |= 1 << (seq & 31);
-    } else if (this.top - seq < DUP_WINDOW) {
+    } else if (top - seq < DUP_WINDOW) {
       const word = (seq % DUP_WINDOW) >>> 5;
       const bit = 1 << (seq & 31);
       if ((this.seen[word] & bit) !== 0) {

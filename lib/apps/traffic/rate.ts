@@ -43,7 +43,8 @@ export function parseRate(what: string, text: string): Rate {
   const value = Number(m[1]) * 10 ** Number(m[2] ?? 0);
   const unit = (m[3] ?? '').toLowerCase();
   if (unit === '') {
-    throw new TsnicError('ERR_INVALID_ARG', `${what} "${text}" has no unit: add one, e.g. ${text}pps, ${text}Mpps, ${text}Gbps or ${text}%`);
+    const forms = [`${t}pps`, `${t}kpps`, `${t}Mpps`, `${t}Gbps`, ...(value <= 100 ? [`${t}%`] : [])];
+    throw new TsnicError('ERR_INVALID_ARG', `${what} "${text}" has no unit: add one, e.g. ${forms.join(', ')}`);
   }
   if (!(value > 0) || !Number.isFinite(value)) {
     throw new TsnicError('ERR_INVALID_ARG', `${what} must be above 0, got "${text}" (leave the rate out to send as fast as possible)`);

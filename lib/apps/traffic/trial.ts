@@ -174,7 +174,6 @@ export async function runTraffic(
   let sent = 0;
   let sentBytes = 0;
   let pendingBytes = 0;
-  let seq = 0;
   let rxBytes = 0;
   let now = start;
 
@@ -192,9 +191,9 @@ export async function runTraffic(
         const rxBuf = rxPool.bufferSize;
         const rxIds = rxBatch.ids;
         const rxLengths = rxBatch.lengths;
-        const nowNs = clock.at(performance.now());
+        analyzer.setBatch(clock.at(performance.now()), gen.written);
         for (let i = 0; i < n; i++) {
-          analyzer.inspect(rxData, rxIds[i] * rxBuf, rxLengths[i], nowNs, seq);
+          analyzer.inspect(rxData, rxIds[i] * rxBuf, rxLengths[i]);
           rxBytes += rxLengths[i];
         }
         rxBatch.freeAll();
@@ -225,14 +224,11 @@ export async function runTraffic(
         if (want > count - sent - have) want = count - sent - have;
         const got = want > 0 ? pool.allocBulk(ids, have, want) : 0;
         if (got > 0) {
-          const ts = clock.at(now);
-          const tsHigh = NanoClock.high(ts);
-          const tsLow = NanoClock.low(ts);
+          gen.stamp(clock.at(now));
           for (let i = have; i < have + got; i++) {
-            const size = gen.fill(data, ids[i] * bufSize, seq >>> 0, tsHigh, tsLow);
+            const size = gen.fill(data, ids[i] * bufSize);
             lengths[i] = size;
             pendingBytes += size;
-            seq++;
           }
         }
         batch.count = have + got;

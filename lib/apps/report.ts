@@ -60,21 +60,24 @@ function direction(name: string, packets: number, pps: number, l1: number, l2: n
 /**
  * One device's interval as text at detail `level` (0..3, 0 the most), given the run's packets so far
  * per direction (default: the interval's). Rates are the interval's; Gbit/s on the wire (L1: with FCS,
- * preamble, SFD and gap) and of frame bytes (L2). A direction shows when it carried packets (rx alone
- * when neither did).
+ * preamble, SFD and gap) and of frame bytes (L2). Levels 0-2 show each direction that carried packets
+ * (rx alone when neither did); level 3 only the record's own direction (as `mpps`: tx when it sent).
  */
 export function formatInterval(s: IntervalStats, txSoFar = s.tx_packets, rxSoFar = s.rx_packets, level = 0): string {
   const parts = [s.device];
   const pps = (n: number): number => (s.seconds > 0 ? n / s.seconds : 0);
   const l1 = (bytes: number, packets: number): number => (s.seconds > 0 ? ((bytes + packets * WIRE_OVERHEAD_BYTES) * 8) / s.seconds / 1e9 : 0);
   const l2 = (bytes: number): number => (s.seconds > 0 ? (bytes * 8) / s.seconds / 1e9 : 0);
-  if (txSoFar > 0) parts.push(direction('tx', txSoFar, pps(s.tx_packets), l1(s.tx_bytes, s.tx_packets), l2(s.tx_bytes), level));
-  if (rxSoFar > 0 || txSoFar === 0) parts.push(direction('rx', rxSoFar, pps(s.rx_packets), l1(s.rx_bytes, s.rx_packets), l2(s.rx_bytes), level));
-  if (level < 2 || s.rx_missed > 0) parts.push(`missed ${s.rx_missed}`);
-  if (s.rx_errors > 0) parts.push(`${level < 2 ? 'rx errors' : 'err'} ${s.rx_errors}`);
-  if (s.rx_dropped !== undefined && s.rx_dropped > 0) parts.push(`${level < 2 ? 'port dropped' : 'pdrop'} ${s.rx_dropped}`);
-  if (s.tx_dropped > 0) parts.push(`${level < 2 ? 'dropped' : 'drop'} ${s.tx_dropped}`);
-  if (level < 3 || !s.link_up) parts.push(`link ${s.link_up ? 'up' : 'down'}`);
+  const showTx = txSoFar > 0;
+  const showRx = level < 3 ? rxSoFar > 0 || !showTx : !showTx;
+  if (showTx) parts.push(direction('tx', txSoFar, pps(s.tx_packets), l1(s.tx_bytes, s.tx_packets), l2(s.tx_bytes), level));
+  if (showRx) parts.push(direction('rx', rxSoFar, pps(s.rx_packets), l1(s.rx_bytes, s.rx_packets), l2(s.rx_bytes), level));
+  const count = (label: string, short: string, n: number): string => (level < 2 ? `${label} ${n}` : `${short} ${formatCount(n)}`);
+  if (level < 2 || s.rx_missed > 0) parts.push(count('missed', 'miss', s.rx_missed));
+  if (s.rx_errors > 0) parts.push(count('rx errors', 'err', s.rx_errors));
+  if (s.rx_dropped !== undefined && s.rx_dropped > 0) parts.push(count('port dropped', 'pdrop', s.rx_dropped));
+  if (s.tx_dropped > 0) parts.push(count('dropped', 'drop', s.tx_dropped));
+  if (level < 2 || !s.link_up) parts.push(`link ${s.link_up ? 'up' : 'down'}`);
   return parts.join(level < 2 ? '  ' : ' ');
 }
 
@@ -104,7 +107,8 @@ export class Reporter {
   /** How reports are written. */
   readonly mode: ReportMode;
   private readonly out: ReportSink;
-  private lineOpen = false;
+  /** Lines of the live display on the terminal (0: none open). */
+  private linesOpen = 0;
   /** Packets so far per device (by position in the records) and direction, for the live line. */
   private readonly soFar: { tx: number; rx: number }[] = [];
 
@@ -137,20 +141,31 @@ export class Reporter {
       this.out.write(`${line(0)}\n`);
       return;
     }
-    // A terminal: the most detailed line that fits without reaching the last column (some terminals
-    // wrap a line that fills it), else the least detailed one cut to fit.
+    // A terminal: the most detailed single line that fits without reaching the last column (some
+    // terminals wrap a line that fills it); else one line per device, each as detailed as fits (cut
+    // to fit at the least detail); rewritten in place.
     const width = Math.max(20, (this.out.columns ?? 80) - 1);
-    let text = line(LEVELS - 1);
-    for (let level = 0; level < LEVELS - 1; level++) {
-      const candidate = line(level);
-      if (candidate.length <= width) {
-        text = candidate;
-        break;
+    const fit = (text: (level: number) => string): string | undefined => {
+      for (let level = 0; level < LEVELS; level++) {
+        const candidate = text(level);
+        if (candidate.length <= width) return candidate;
       }
+      return undefined;
+    };
+    let lines: string[];
+    const single = records.length === 1 ? undefined : fit(line);
+    if (single !== undefined) lines = [single];
+    else {
+      lines = records.map((r, k) => {
+        const text = (level: number): string => formatInterval(r, this.soFar[k].tx, this.soFar[k].rx, level);
+        return fit(text) ?? `${text(LEVELS - 1).slice(0, width - 1)}~`;
+      });
     }
-    if (text.length > width) text = `${text.slice(0, width - 1)}~`;
-    this.out.write(`\r${text}\x1b[K`);
-    this.lineOpen = true;
+    const up = this.linesOpen > 1 ? `\x1b[${this.linesOpen - 1}A` : '';
+    // Clear what is left of an earlier, taller block.
+    const extra = this.linesOpen > lines.length ? '\n\x1b[K'.repeat(this.linesOpen - lines.length) + `\x1b[${this.linesOpen - lines.length}A` : '';
+    this.out.write(`\r${up}${lines.map((l) => `${l}\x1b[K`).join('\n')}${extra}`);
+    this.linesOpen = lines.length;
   }
 
   /** Reports the totals (ends the live line on a terminal). */
@@ -166,9 +181,9 @@ export class Reporter {
   }
 
   private endLine(): void {
-    if (this.lineOpen) {
+    if (this.linesOpen > 0) {
       this.out.write('\n');
-      this.lineOpen = false;
+      this.linesOpen = 0;
     }
   }
 }

@@ -9,6 +9,9 @@ import { startTsnic, tsnic } from './cli-run';
 
 type Json = Record<string, unknown>;
 
+/** The terminal control sequences the live line uses: cursor up, erase to end of line. */
+const CONTROL = new RegExp(`${String.fromCharCode(27)}\\[\\d*[AK]`, 'g');
+
 /**
  * Runs `tsnic ...args` (with --json) as a child, watching its interval lines: when none arrives for
  * `stallMs`, or one shows the sender stopped (tx_packets 0 on every device), it is killed and the
@@ -87,7 +90,7 @@ t.test('usage errors exit 2 with one line naming the flag and the fix', async (t
   const cases: [string[], RegExp][] = [
     [['pktgen', 'sim:0', '--rate', '100'], /^tsnic: --rate "100" has no unit: add one, e\.g\. 100pps, 100kpps, 100Mpps, 100Gbps, 100% \(see: tsnic pktgen --help\)$/],
     [['pktgen', 'sim:0', '--rate', '120%'], /--rate 120% is above line rate: use at most 100%/],
-    [['pktgen', 'sim:0', '--size', '59'], /--size: a frame size must be a whole number from 60 to 1514/],
+    [['pktgen', 'sim:0', '--size', '59'], /--size must be a whole number from 60 to 1514, got "59" \(sizes without FCS/],
     [['pktgen', 'sim:0', '--size', 'huge'], /--size must be frame sizes such as 60, 60-1514/],
     [['pktgen', 'sim:0', '--vlan', '5000'], /--vlan must be ID\[:PRIORITY\]/],
     [['pktgen', 'sim:0', '--src-ip', '10.0.0'], /source address must be an IPv4 address or range/],
@@ -122,7 +125,7 @@ async function liveLines(args: string[], columns: number): Promise<{ code: numbe
   // Each update starts with \r (and a cursor-up when it has several lines), each line ends with "erase
   // to end of line"; the totals follow. Every line the terminal shows, without the control sequences:
   const totals = out.indexOf(' total: ');
-  const live = out.slice(0, out.lastIndexOf('\n', totals)).split(/\r|\n/).map((l) => l.replace(/\x1b\[\d*[AK]/g, '')).filter((l) => l !== '');
+  const live = out.slice(0, out.lastIndexOf('\n', totals)).split(/\r|\n/).map((l) => l.replace(CONTROL, '')).filter((l) => l !== '');
   return { code, lines: live, out };
 }
 

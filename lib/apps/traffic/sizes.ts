@@ -35,7 +35,10 @@ function sizeOf(what: string, text: string): number {
 
 function checkSize(what: string, n: number): number {
   if (!Number.isInteger(n) || n < MIN_FRAME_SIZE || n > MAX_FRAME_SIZE) {
-    throw new TsnicError('ERR_INVALID_ARG', `${what}: a frame size must be a whole number from ${MIN_FRAME_SIZE} to ${MAX_FRAME_SIZE} (without FCS; 64 on the wire is 60), got ${String(n)}`);
+    throw new TsnicError(
+      'ERR_INVALID_ARG',
+      `${what} must be a whole number from ${MIN_FRAME_SIZE} to ${MAX_FRAME_SIZE}, got "${String(n)}" (sizes without FCS: 64 on the wire is 60; or ${SIZE_SYNTAX})`,
+    );
   }
   return n;
 }

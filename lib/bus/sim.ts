@@ -98,6 +98,9 @@
  *   size - 34, valid checksum (never 0);
  * - 42 sequence number, 32-bit big-endian, counting from 0 per generator start;
  * - 46 onwards: byte at offset i is `i & 0xff`.
+ * tsnic's own generator (lib/apps/frame-builder.ts) keeps this layout and puts its flow id, a magic and
+ * a send timestamp at 46..55, which the checker does not read; frames it tags with 802.1Q the checker
+ * counts as not IPv4/UDP (`nonUdp`).
  * The checker validates IPv4 header and UDP checksums of every IPv4/UDP frame the port transmits,
  * counts frames that are not IPv4/UDP separately, and tracks the sequence number at offset 42:
  * a jump forward adds the number of skipped values to `seqGaps`, a step back counts in `seqReordered`.

@@ -34,10 +34,10 @@ export const DEVICE_HELP = 'PCI address (0000:03:00.0) or simulated port (sim:0,
 export const SIM_NOTES = [
   'Simulated ports: sim:0 and sim:1 are the two ports of a simulated 82599 whose far ends are wired to',
   'a built-in tester (a generator feeding the port and a checker validating what it sends). Options',
-  'follow the port after commas: wiring=tester|loopback|cross|unplugged, linkUpDelayMs=N, rxErrorEvery=N',
-  '(every Nth received frame gets a CRC error), and for the tester generator rate=RATE (1000pps, 1.5Mpps,',
-  '5Gbps on the wire, 50% of line rate, line; a bare number is refused), frameSize=N, count=N, flows=N.',
-  'Example: sim:0,rate=line,frameSize=60',
+  'follow the port after commas: wiring=tester|loopback|cross|unplugged, linkUpDelayMs=N,',
+  'rxErrorEvery=N (every Nth received frame gets a CRC error), and for the tester generator',
+  'rate=RATE (1000pps, 1.5Mpps, 5Gbps on the wire, 50% of line rate, line; a bare number is',
+  'refused), frameSize=N, count=N, flows=N. Example: sim:0,rate=line,frameSize=60',
 ];
 
 /** Notes on the link wait, Ctrl-C and a closed stdout, shared by the device commands' `--help`. */

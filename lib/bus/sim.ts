@@ -878,6 +878,8 @@ export function parseSimSpec(spec: string): SimSpec {
     // The generator's rate in frames per second: a bit rate or a share of line rate for its frame size.
     const rate = parseRate('rate', rateText);
     generator.ratePps = rate.unit === 'percent' && rate.value === 100 ? 'line' : ratePps(rate, generator.frameSize ?? 60, 10e9);
+    // Refused now, not when the generator starts: no wire carries more than line rate.
+    generatorRate(generator.ratePps, generator.frameSize ?? 60);
   }
   if (hasGenerator) result.generator = generator;
   return result;

@@ -9,7 +9,7 @@ import t, { type Test } from 'tap';
 import { runCapture } from '../../lib/apps/capture';
 import { runPktgen } from '../../lib/apps/pktgen';
 import { runTrial, type TrialOptions, type TrialResult } from '../../lib/apps/traffic/trial';
-import { defaultSimCard } from '../../lib/bus/sim';
+import { defaultSimCard, lineRatePps, parseSimSpec } from '../../lib/bus/sim';
 import type { NetDevice } from '../../lib/device';
 import { openDevice } from '../../lib/open';
 import { run } from './cli-run';
@@ -117,4 +117,14 @@ t.test('a flow mix on the wire, captured and read back by tshark: the planned fl
     }
   });
   t.equal(wrong, 0, `${n} frames: flows in turn, IMIX sizes, VLAN 100 priority 5, IPv4 and UDP checksums good`);
+});
+
+t.test('sim specs take the same rate syntax; a bare number is refused', async (t) => {
+  t.equal(parseSimSpec('sim:0,rate=5Gbps,frameSize=1514').generator?.ratePps, 5e9 / ((1514 + 24) * 8), 'bits on the wire, for the frame size given after');
+  t.equal(parseSimSpec('sim:0,rate=50%').generator?.ratePps, lineRatePps(60) / 2);
+  t.equal(parseSimSpec('sim:1,rate=100%').generator?.ratePps, 'line');
+  t.equal(parseSimSpec('sim:1,rate=250kpps,count=5').generator?.ratePps, 250_000);
+  t.same(parseSimSpec('sim:1,rxErrorEvery=1000'), { port: 1, rxErrorEvery: 1000 });
+  t.throws(() => parseSimSpec('sim:0,rate=100000'), { code: 'ERR_INVALID_ARG', message: /rate "100000" has no unit/ });
+  t.throws(() => parseSimSpec('sim:0,rate=20Gbps'), { code: 'ERR_INVALID_ARG', message: /above 10 Gbit\/s line rate/ }, 'not above line rate');
 });

@@ -9,6 +9,7 @@
  * when unknown), dropping detail in steps so that it never wraps.
  */
 import type { IntervalStats } from './interval-stats';
+import { WIRE_OVERHEAD_BYTES } from './traffic/rate';
 import type { TrialResult } from './traffic/trial';
 
 /** How reports are written. */
@@ -44,8 +45,6 @@ export function formatCount(n: number): string {
 /** Detail levels of the live line, most detailed first. */
 const LEVELS = 4;
 
-/** Bytes a frame takes on the wire besides its own (FCS, preamble and SFD, gap): as interval-stats.ts. */
-const WIRE_OVERHEAD_BYTES = 24;
 
 /**
  * One direction of a record at detail `level` (0: most): `tx 1234567 pkts 1.23 Mpps 0.83 Gbit/s L1

@@ -4,7 +4,8 @@ import t from 'tap';
 import { startTsnic, tsnic } from './cli-run';
 
 t.test('tsnic pktgen sim:0 --count 1000000 --json ends with the totals the tester confirms', async (t) => {
-  const r = await tsnic(['pktgen', 'sim:0', '--count', '1000000', '--duration', '10', '--json'], { timeoutMs: 60_000 });
+  // --duration bounds a run whose traffic stops; generous, since a loaded machine sends slowly.
+  const r = await tsnic(['pktgen', 'sim:0', '--count', '1000000', '--duration', '100', '--json'], { timeoutMs: 150_000 });
   t.equal(r.code, 0, r.stderr);
   t.equal(r.stderr, '');
   const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);

@@ -13,11 +13,12 @@ type Json = Record<string, unknown>;
 const CONTROL = new RegExp(`${String.fromCharCode(27)}\\[\\d*[AK]`, 'g');
 
 /**
- * Runs `tsnic ...args` (with --json) as a child, watching its interval lines: when none arrives for
- * `stallMs`, or one shows the sender stopped (tx_packets 0 on every device), it is killed and the
- * result says what it saw. Resolves with the exit code, the JSON lines and stderr.
+ * Runs `tsnic ...args` (with --json) as a child, watching its interval lines: once they started, when
+ * none with traffic arrives for `stallMs` the child is killed and the result says what it saw; the
+ * first line may take `startMs` (a loaded machine starts node and the TypeScript loader slowly).
+ * Resolves with the exit code, the JSON lines and stderr.
  */
-async function watched(args: string[], stallMs = 10_000): Promise<{ code: number | null; lines: Json[]; stderr: string; stalled?: string }> {
+async function watched(args: string[], stallMs = 10_000, startMs = 120_000): Promise<{ code: number | null; lines: Json[]; stderr: string; stalled?: string }> {
   const child = startTsnic(args);
   let buffered = '';
   let stderr = '';
@@ -39,8 +40,9 @@ async function watched(args: string[], stallMs = 10_000): Promise<{ code: number
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   const watchdog = setInterval(() => {
-    if (Date.now() - lastProgress > stallMs && stalled === undefined) {
-      stalled = `no traffic for ${stallMs} ms; last lines: ${lines.slice(-4).map((l) => JSON.stringify(l)).join(' ')}; stderr: ${stderr}`;
+    const limit = lines.length === 0 ? startMs : stallMs;
+    if (Date.now() - lastProgress > limit && stalled === undefined) {
+      stalled = `no traffic for ${limit} ms; last lines: ${lines.slice(-4).map((l) => JSON.stringify(l)).join(' ')}; stderr: ${stderr}`;
       child.kill('SIGKILL');
     }
   }, 200);

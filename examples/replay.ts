@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const copy = path.join(tmp, 'copy.pcap');
   // Capture and replay run side by side; the rate leaves the capture time to keep up.
   const captured = runCapture(rx, { out: copy, count: original.count, durationS: 30 });
-  const sent = await runReplay(tx, original, { rateMpps: 0.05 });
+  const sent = await runReplay(tx, original, { rate: '50kpps' });
   const got = await captured;
   tx.close();
   rx.close();

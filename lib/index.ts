@@ -43,14 +43,22 @@ export { RegisterTrace, type RegisterAccess } from './bus/register-trace';
 
 // Apps.
 export { runPktgen, type PktgenOptions, type PktgenTotals } from './apps/pktgen';
+export {
+  runTrial, type TrialOptions, type TrialResult, type TrafficRunOptions, type FlowResultWithTuple,
+} from './apps/traffic/trial';
+export type { FlowResult } from './apps/traffic/analyzer';
+export type { TrafficSpec } from './apps/traffic/generator';
+export { buildFlows, type FlowSpec, type Flows } from './apps/traffic/flows';
+export { parseFrameSizes, type FrameSizes } from './apps/traffic/sizes';
+export { parseRate, ratePps, formatRate, WIRE_OVERHEAD_BYTES, type Rate } from './apps/traffic/rate';
 export { runForwarder, type ForwarderOptions, type ForwarderTotals } from './apps/forwarder';
 export { runCapture, type CaptureOptions, type CaptureTotals } from './apps/capture';
 export { runReplay, type ReplayOptions, type ReplayTotals } from './apps/replay';
 export { runStatsMonitor, type StatsMonitorOptions } from './apps/stats-monitor';
 export { measureLatency, renderLatencyPlot, type LatencyOptions, type LatencyResult, type LatencySummary } from './apps/latency';
 export {
-  RFC2544_FRAME_SIZES, formatRfc2544Table, renderRfc2544Plot, runRfc2544, runTrial, type Rfc2544Options, type Rfc2544Result,
-  type Rfc2544SizeResult, type TrialOptions, type TrialResult,
+  RFC2544_FRAME_SIZES, formatRfc2544Table, renderRfc2544Plot, runRfc2544, runTrial as runRfc2544Trial, type Rfc2544Options, type Rfc2544Result,
+  type Rfc2544SizeResult, type TrialOptions as Rfc2544TrialOptions, type TrialResult as Rfc2544TrialResult,
 } from './apps/rfc2544';
 export { receive, packetBytes, type ReceiveOptions } from './apps/receive';
 export type { IntervalStats } from './apps/interval-stats';
@@ -58,6 +66,7 @@ export { Reporter, formatInterval, formatTotal, type ReportMode, type ReportSink
 export { peerOf, simPeer, type PeerStats, type PeerTester, type TrafficSource } from './apps/peer';
 export {
   buildFrame, checksumsValid, parseMac, readSequence, writeSequence, SEQ_OFFSET, type FrameTemplate,
+  readTestFrame, testFrameLayout, FrameVerdict, TestFrameFields, TestFrameWriter, TEST_MAGIC, type VlanTag, type FlowFields,
 } from './apps/frame-builder';
 
 // pcap.

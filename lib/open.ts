@@ -97,6 +97,7 @@ async function openSim(spec: string, options: OpenOptions): Promise<NetDevice> {
   });
   if (parsed.wiring !== undefined) card.setWiring(parsed.port, parsed.wiring);
   if (parsed.faults !== undefined) card.setFaults(parsed.port, parsed.faults);
+  if (parsed.rxErrorEvery !== undefined) card.setFaults(parsed.port, { rxErrorEvery: parsed.rxErrorEvery });
   const dev = await openWithDriver(card.port(parsed.port), options);
   registerPeer(dev, simPeer(card, parsed.port));
   // The spec's generator starts once the driver has the port ready (link up, receive enabled): started

@@ -4,6 +4,7 @@
  */
 import { emptyStats, type NetDevice } from '../device';
 import type { PeerStats, PeerTester } from './peer';
+import { WIRE_OVERHEAD_BYTES } from './traffic/rate';
 
 /** One device's counters over an interval (`type: 'interval'`) or the whole run (`type: 'total'`). */
 export interface IntervalStats {
@@ -206,8 +207,6 @@ export class PortMeter {
   }
 }
 
-/** Bytes a frame takes on the wire besides its own: FCS 4, preamble and SFD 8, inter-frame gap 12. */
-const WIRE_OVERHEAD_BYTES = 24;
 
 /** Rounds to `digits` decimals (readable JSON; far below what a 1 s interval can resolve). */
 function round(n: number, digits: number): number {

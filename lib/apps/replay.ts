@@ -22,13 +22,18 @@ import { batchSize, REPORT_MS, runLimits, SLICE_MS, yieldToEventLoop } from './l
 import { peerOf } from './peer';
 import { RateLimiter } from './rate-limiter';
 import { waitForTxDrain } from './tx-drain';
+import { lineBpsOf, ratePps, toRate, type Rate } from './traffic/rate';
 
 /** Options of {@link runReplay}. */
 export interface ReplayOptions {
   /** Times to send the file, 0 for endless (until `durationS` or `signal`). Default 1. */
   loop?: number;
-  /** Rate in million frames per second (default: as fast as possible). Not with `preserveTiming`. */
-  rateMpps?: number;
+  /**
+   * Rate in tsnic's rate syntax (lib/apps/traffic/rate.ts: `1Mpps`, `5Gbps` on the wire, `50%` of line
+   * rate, or a {@link Rate}); bit rates and shares of line rate are paced for the file's mean frame
+   * size. Default: as fast as possible. Not with `preserveTiming`.
+   */
+  rate?: Rate | string;
   /** Send each frame at its capture time relative to the first (the capture's gaps). Default false. */
   preserveTiming?: boolean;
   /** Seconds to run at most. */
@@ -136,6 +141,13 @@ function preload(dev: NetDevice, capture: CaptureFile): Mempool {
   return pool;
 }
 
+/** The mean size of the file's frames (FCS excluded), for pacing a bit rate. */
+function meanFrameSize(capture: CaptureFile): number {
+  let bytes = 0;
+  for (let i = 0; i < capture.count; i++) bytes += capture.lengths[i];
+  return capture.count === 0 ? 60 : bytes / capture.count;
+}
+
 /**
  * Sends the frames of `capture` on `dev`, in order, `loop` times (0: until `durationS` or `signal`),
  * and resolves with the totals once the last frame left (on a simulated port: reached the far end).
@@ -145,11 +157,8 @@ export async function runReplay(dev: NetDevice, capture: CaptureFile, opts: Repl
   const capacity = batchSize(opts.batch);
   const queue = checkInteger('queue', opts.queue ?? 0, 0, dev.txQueueCount - 1);
   const loops = checkInteger('loop', opts.loop ?? 1, 0, Number.MAX_SAFE_INTEGER);
-  const rateMpps = opts.rateMpps ?? 0;
-  if (typeof rateMpps !== 'number' || !(rateMpps >= 0 && rateMpps <= 1000)) {
-    throw new TsnicError('ERR_INVALID_ARG', `rate must be 0 to 1000 Mpps (0: as fast as possible), got ${String(rateMpps)}`);
-  }
-  if (opts.preserveTiming === true && rateMpps > 0) {
+  const rate = opts.rate === undefined ? undefined : toRate('rate', opts.rate);
+  if (opts.preserveTiming === true && rate !== undefined) {
     throw new TsnicError('ERR_INVALID_ARG', 'a rate and preserveTiming exclude each other: the capture\'s gaps set the rate');
   }
   runLimits(undefined, opts.durationS, 0);
@@ -172,7 +181,7 @@ export async function runReplay(dev: NetDevice, capture: CaptureFile, opts: Repl
   peer?.resetStats();
   const start = performance.now();
   const limits = runLimits(undefined, opts.durationS, start);
-  const limiter = new RateLimiter(rateMpps * 1e6, start);
+  const limiter = new RateLimiter(rate === undefined ? 0 : ratePps(rate, meanFrameSize(capture), lineBpsOf(dev, undefined)), start);
   const meter = new PortMeter(dev, peer, 'tx', start);
   const signal = opts.signal;
   const onInterval = opts.onInterval;

@@ -117,11 +117,15 @@
  *   size - 34, valid checksum (never 0);
  * - 42 sequence number, 32-bit big-endian, counting from 0 per generator start;
  * - 46 onwards: byte at offset i is `i & 0xff`.
+ * tsnic's own generator (lib/apps/frame-builder.ts) keeps this layout and puts its flow id, a magic and
+ * a send timestamp at 46..55, which the checker does not read; frames it tags with 802.1Q the checker
+ * counts as not IPv4/UDP (`nonUdp`).
  * The checker validates IPv4 header and UDP checksums of every IPv4/UDP frame the port transmits,
  * counts frames that are not IPv4/UDP separately, and tracks the sequence number at offset 42:
  * a jump forward adds the number of skipped values to `seqGaps`, a step back counts in `seqReordered`.
  */
 import { checkInteger, TsnicError } from '../errors';
+import { parseRate, ratePps } from '../apps/traffic/rate';
 import { native as hostNative, type HostMemory } from './native';
 import { RegisterTrace } from './register-trace';
 import { simNative as native, type SimNativeFaults } from './sim-binding';
@@ -925,12 +929,14 @@ export class SimTester {
 
 /**
  * A `sim:` device spec: `sim:<port>` optionally followed by `,key=value` options that configure the
- * default card: `wiring=tester|loopback|cross|unplugged` (this port), `linkUpDelayMs=N`, and for the
- * tester `rate=<pps>|line|unpaced` (default line), `frameSize=N`, `count=N`, `flows=N` (start the
- * generator), and the device-under-test knobs of the port's line ({@link SimFaults}): `delayNs=N`,
- * `maxRate=<pps>`, `queue=<frames>`. Examples: `sim:0,wiring=tester,rate=line,frameSize=60`;
- * `sim:0,wiring=cross,maxRate=500000,delayNs=10000` (port 0 to port 1 through a device that forwards
- * 500 kpps after 10 us).
+ * default card: `wiring=tester|loopback|cross|unplugged` (this port), `linkUpDelayMs=N`,
+ * `rxErrorEvery=N` (the fault knob {@link SimFaults.rxErrorEvery}), for the tester
+ * `rate=RATE|line|unpaced` (default line; RATE in tsnic's rate syntax, lib/apps/traffic/rate.ts:
+ * `1000pps`, `1.5Mpps`, `5Gbps` on the wire, `50%` of line rate; a bare number is refused),
+ * `frameSize=N`, `count=N`, `flows=N` (start the generator), and the device-under-test knobs of the
+ * port's line ({@link SimFaults}): `delayNs=N`, `maxRate=RATE` (a packet rate), `queue=<frames>`.
+ * Examples: `sim:0,wiring=tester,rate=line,frameSize=60`; `sim:0,wiring=cross,maxRate=500kpps,delayNs=10000`
+ * (port 0 to port 1 through a device that forwards 500 kpps after 10 us).
  */
 export interface SimSpec {
   /** The port. */
@@ -943,11 +949,25 @@ export interface SimSpec {
   generator?: SimGeneratorOptions;
   /** Device-under-test knobs to set on the port, if `delayNs`, `maxRate` or `queue` was given. */
   faults?: Partial<Pick<SimFaults, 'delayNs' | 'maxRatePps' | 'queueFrames'>>;
+  /** {@link SimFaults.rxErrorEvery} to set on the port, if given. */
+  rxErrorEvery?: number;
+}
+
+/**
+ * The `maxRate=` of a sim spec in frames per second: a packet rate in tsnic's rate syntax (`500pps`,
+ * `50kpps`, `1.2Mpps`); a device forwards frames, so a bit rate or a share of line rate is refused.
+ */
+function deviceUnderTestRate(text: string): number {
+  const rate = parseRate('maxRate', text);
+  if (rate.unit !== 'pps') {
+    throw new TsnicError('ERR_INVALID_ARG', `maxRate "${text}" must be a packet rate (the device forwards at most so many frames per second), e.g. 500pps, 50kpps or 1.2Mpps`);
+  }
+  return rate.value;
 }
 
 /** Parses a `sim:` device spec (see {@link SimSpec}); ERR_PCI_ADDRESS when malformed. */
 export function parseSimSpec(spec: string): SimSpec {
-  const m = /^sim:([01])((?:,[A-Za-z]+=[A-Za-z0-9.]+)*)$/.exec(spec);
+  const m = /^sim:([01])((?:,[A-Za-z]+=[A-Za-z0-9.%]+)*)$/.exec(spec);
   if (m === null) {
     throw new TsnicError('ERR_PCI_ADDRESS', `"${spec}" is not a sim device: use sim:0 or sim:1, optionally with ,key=value options`);
   }
@@ -955,6 +975,7 @@ export function parseSimSpec(spec: string): SimSpec {
   const generator: SimGeneratorOptions = {};
   let hasGenerator = false;
   const faults: Partial<Pick<SimFaults, 'delayNs' | 'maxRatePps' | 'queueFrames'>> = {};
+  let rateText: string | undefined;
   for (const kv of m[2].split(',').slice(1)) {
     const [key, value] = kv.split('=');
     const num = Number(value);
@@ -966,11 +987,11 @@ export function parseSimSpec(spec: string): SimSpec {
         result.linkUpDelayMs = checkInteger('linkUpDelayMs', num, 0, 60000);
         break;
       case 'rate':
-        if (value !== 'line' && value !== 'unpaced' && !(num > 0)) {
-          throw new TsnicError('ERR_INVALID_ARG', `rate must be 'line', 'unpaced' (benchmarks only) or a number of frames per second above 0, got ${value}`);
-        }
-        generator.ratePps = value === 'line' || value === 'unpaced' ? value : num;
+        rateText = value;
         hasGenerator = true;
+        break;
+      case 'rxErrorEvery':
+        result.rxErrorEvery = checkInteger('rxErrorEvery', num, 0, 0xffffffff);
         break;
       case 'flows':
         generator.flows = checkInteger('flows', num, 1, MAX_FLOWS);
@@ -988,17 +1009,22 @@ export function parseSimSpec(spec: string): SimSpec {
         faults.delayNs = checkInteger('delayNs', num, 0, 1_000_000);
         break;
       case 'maxRate':
-        if (!(num >= 0) || !Number.isFinite(num)) {
-          throw new TsnicError('ERR_INVALID_ARG', `maxRate must be a number of frames per second of at least 0 (0: no limit), got ${value}`);
-        }
-        faults.maxRatePps = num;
+        faults.maxRatePps = deviceUnderTestRate(value);
         break;
       case 'queue':
         faults.queueFrames = checkInteger('queue', num, 1, 1_000_000);
         break;
       default:
-        throw new TsnicError('ERR_PCI_ADDRESS', `unknown sim option "${key}" in "${spec}": use wiring, linkUpDelayMs, rate, frameSize, count, flows, delayNs, maxRate or queue`);
+        throw new TsnicError('ERR_PCI_ADDRESS', `unknown sim option "${key}" in "${spec}": use wiring, linkUpDelayMs, rxErrorEvery, rate, frameSize, count, flows, delayNs, maxRate or queue`);
     }
+  }
+  if (rateText === 'unpaced' || rateText === 'line') generator.ratePps = rateText;
+  else if (rateText !== undefined) {
+    // The generator's rate in frames per second: a bit rate or a share of line rate for its frame size.
+    const rate = parseRate('rate', rateText);
+    generator.ratePps = rate.unit === 'percent' && rate.value === 100 ? 'line' : ratePps(rate, generator.frameSize ?? 60, 10e9);
+    // Refused now, not when the generator starts: no wire carries more than line rate.
+    generatorRate(generator.ratePps, generator.frameSize ?? 60);
   }
   if (hasGenerator) result.generator = generator;
   if (Object.keys(faults).length > 0) result.faults = faults;
@@ -1029,6 +1055,7 @@ export function openSimPort(spec: string, options: SimCardOptions = {}): SimPort
   });
   if (parsed.wiring !== undefined) card.setWiring(parsed.port, parsed.wiring);
   if (parsed.faults !== undefined) card.setFaults(parsed.port, parsed.faults);
+  if (parsed.rxErrorEvery !== undefined) card.setFaults(parsed.port, { rxErrorEvery: parsed.rxErrorEvery });
   const port = card.port(parsed.port);
   if (parsed.generator !== undefined) card.tester(parsed.port).startGenerator(parsed.generator);
   return port;

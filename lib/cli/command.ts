@@ -7,9 +7,9 @@ import type { CommandSpec, OptionSpec, ParsedArgs } from './args';
 /** Where a command writes: process.stdout/stderr, or collectors in tests. */
 export interface Io {
   /** Results and reports; `isTTY` selects the live single-line report. */
-  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   /** Warnings and errors. */
-  stderr: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   /**
    * Aborted when stdout's reader went away (EPIPE, e.g. `| head -1`): the run then ends as on Ctrl-C
    * and what is still to be written (the totals) goes to stderr.
@@ -34,8 +34,10 @@ export const DEVICE_HELP = 'PCI address (0000:03:00.0) or simulated port (sim:0,
 export const SIM_NOTES = [
   'Simulated ports: sim:0 and sim:1 are the two ports of a simulated 82599 whose far ends are wired to',
   'a built-in tester (a generator feeding the port and a checker validating what it sends). Options',
-  'follow the port after commas: wiring=tester|loopback|cross|unplugged, linkUpDelayMs=N, and for the',
-  'tester generator rate=PPS|line, frameSize=N, count=N. Example: sim:0,rate=line,frameSize=60',
+  'follow the port after commas: wiring=tester|loopback|cross|unplugged, linkUpDelayMs=N,',
+  'rxErrorEvery=N (every Nth received frame gets a CRC error), and for the tester generator',
+  'rate=RATE (1000pps, 1.5Mpps, 5Gbps on the wire, 50% of line rate, line; a bare number is',
+  'refused), frameSize=N, count=N, flows=N. Example: sim:0,rate=line,frameSize=60',
 ];
 
 /** Notes on the link wait, Ctrl-C and a closed stdout, shared by the device commands' `--help`. */

@@ -22,6 +22,8 @@ export interface RunSetup {
   linkWait?: boolean;
   /** Options for opening every device (ring sizes, ...); the link wait is always the run's own. */
   deviceOptions?: DeviceOptions;
+  /** Driver options per spec, by index (e.g. a bigger rx ring for a receiver), over `deviceOptions`. */
+  options?: readonly (DeviceOptions | undefined)[];
   /** How rx queues learn of frames (`--busy-poll`: 'poll'). Default 'poll'. */
   rxMode?: RxMode;
 }
@@ -79,7 +81,9 @@ export async function withDevices<T>(
   const interrupt = onInterrupt(setup.io.stdoutClosed);
   const devs: NetDevice[] = [];
   try {
-    for (const spec of specs) devs.push(await openForRun(spec, setup.rxMode ?? 'poll', setup.io, setup.deviceOptions));
+    for (const [k, spec] of specs.entries()) {
+      devs.push(await openForRun(spec, setup.rxMode ?? 'poll', setup.io, { ...setup.deviceOptions, ...setup.options?.[k] }));
+    }
     if (setup.linkWait !== false) {
       for (const [k, dev] of devs.entries()) await waitForLink(dev, specs[k], setup.linkTimeoutS ?? 10, interrupt.signal, setup.io);
     }
@@ -101,6 +105,7 @@ export function deviceSpec(spec: string): string {
   let out = `sim:${parsed.port}`;
   if (parsed.wiring !== undefined) out += `,wiring=${parsed.wiring}`;
   if (parsed.linkUpDelayMs !== undefined) out += `,linkUpDelayMs=${parsed.linkUpDelayMs}`;
+  if (parsed.rxErrorEvery !== undefined) out += `,rxErrorEvery=${parsed.rxErrorEvery}`;
   return out;
 }
 
@@ -127,17 +132,56 @@ export function simSource(spec: string, count: number): TrafficSource | undefine
   };
 }
 
+/** Rx ring of a device receiving back what the same loop sends (traffic/trial.ts): holds all in flight. */
+const RECEIVER_OPTIONS: DeviceOptions = { rxRingSize: 4096, mempoolSize: 8192 };
+
+/** How `pktgen <tx> --rx <rx>` opens its devices. */
+export interface PairSetup {
+  /** Specs to open: one when tx and rx are the same device (loopback), else two. */
+  open: string[];
+  /** Index of the receiving device in {@link open}. */
+  rxIndex: 0 | 1;
+  /** Driver options per opened spec. */
+  options: DeviceOptions[];
+}
+
+/** A simulated spec's port and whether it sets a wiring. */
+function simPortOf(spec: string): { port: 0 | 1; wired: boolean } | undefined {
+  if (!isSimSpec(spec)) return undefined;
+  const parsed = parseSimSpec(spec);
+  return { port: parsed.port, wired: parsed.wiring !== undefined };
+}
+
+/**
+ * The devices of a send-and-receive run: the same device twice is opened once; two simulated ports
+ * without a wiring option are wired to each other (`cross`), one simulated port twice to itself
+ * (`loopback`), since both are ports of the process's one simulated card. The receiver gets an rx
+ * ring that holds everything in flight ({@link RECEIVER_OPTIONS}).
+ */
+export function pairWiring(txSpec: string, rxSpec: string): PairSetup {
+  const tx = simPortOf(txSpec);
+  const rx = simPortOf(rxSpec);
+  const same = tx !== undefined && rx !== undefined ? tx.port === rx.port : !isSimSpec(txSpec) && !isSimSpec(rxSpec) && normalizePciAddress(txSpec) === normalizePciAddress(rxSpec);
+  if (same) {
+    const open = tx !== undefined && !tx.wired && rx?.wired !== true ? `${txSpec},wiring=loopback` : txSpec;
+    return { open: [rx?.wired === true ? rxSpec : open], rxIndex: 0, options: [RECEIVER_OPTIONS] };
+  }
+  const crossed = tx !== undefined && rx !== undefined && !tx.wired && !rx.wired;
+  return { open: [crossed ? `${txSpec},wiring=cross` : txSpec, rxSpec], rxIndex: 1, options: [{}, RECEIVER_OPTIONS] };
+}
+
 /** What a sim option's value must be, for values the spec syntax itself refuses (e.g. `-5`). */
 const SIM_OPTION_RULES: Record<string, string> = {
   wiring: 'wiring must be one of tester, loopback, cross, unplugged',
   linkUpDelayMs: 'linkUpDelayMs must be a whole number of milliseconds from 0 to 60000',
-  rate: "rate must be 'line' or a number of frames per second above 0",
+  rate: 'rate must be a rate such as 1000pps, 1.5Mpps, 5Gbps, 50% or line',
   frameSize: 'frameSize must be a whole number from 60 to 9018',
   count: 'count must be a whole number of at least 0',
   flows: 'flows must be a whole number of at least 1',
   delayNs: 'delayNs must be a whole number of nanoseconds from 0 to 1000000',
-  maxRate: 'maxRate must be a number of frames per second of at least 0',
+  maxRate: 'maxRate must be a packet rate such as 500pps, 50kpps or 1.2Mpps',
   queue: 'queue must be a whole number of frames from 1 to 1000000',
+  rxErrorEvery: 'rxErrorEvery must be a whole number of at least 0 (0: off)',
 };
 
 /** Why `spec` is not a device spec, or undefined when it is one; the address it names otherwise. */
@@ -154,7 +198,7 @@ function specProblem(spec: string): { problem?: string; address?: string } {
     if (m === null) return { problem: `"${option}" in "${spec}" is not a key=value option` };
     const rule = SIM_OPTION_RULES[m[1]];
     if (rule === undefined) return { problem: `unknown sim option "${m[1]}" in "${spec}": use ${Object.keys(SIM_OPTION_RULES).join(', ')}` };
-    if (!/^[A-Za-z0-9.]+$/.test(m[2])) return { problem: `${rule}, got "${m[2]}"` };
+    if (!/^[A-Za-z0-9.%]+$/.test(m[2])) return { problem: `${rule}, got "${m[2]}"` };
   }
   try {
     parseSimSpec(spec);
@@ -173,7 +217,7 @@ export function checkDeviceArgs(command: string, devices: ReadonlyArray<readonly
   const seen = new Map<string, string>();
   for (const [name, spec] of devices) {
     const { problem, address } = specProblem(spec);
-    if (problem !== undefined) throw new TsnicError('ERR_INVALID_ARG', `<${name}>: ${problem} (see: tsnic ${command} --help)`);
+    if (problem !== undefined) throw new TsnicError('ERR_INVALID_ARG', `${name.startsWith('--') ? name : `<${name}>`}: ${problem} (see: tsnic ${command} --help)`);
     const first = seen.get(address ?? spec);
     if (first !== undefined) {
       throw new TsnicError('ERR_INVALID_ARG', `<${first}> and <${name}> are both ${address ?? spec}: they must be two different devices (see: tsnic ${command} --help)`);

@@ -103,6 +103,9 @@ export function processIo(): Io {
       get isTTY() {
         return process.stdout.isTTY;
       },
+      get columns() {
+        return process.stdout.columns;
+      },
     },
     stderr: process.stderr,
     stdoutClosed: closed.signal,

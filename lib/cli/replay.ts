@@ -4,7 +4,6 @@ import {
   BATCH_OPTION, DEVICE_HELP, DURATION_OPTION, JSON_OPTION, LINK_TIMEOUT_OPTION, linkSetup, NO_LINK_WAIT_OPTION, RUN_NOTES, SIM_NOTES, type Command,
 } from './command';
 import { TsnicError } from '../errors';
-import { parseReplayRate } from './replay-rate';
 
 /** The replay subcommand. */
 export const replayCommand: Command = {
@@ -16,7 +15,7 @@ export const replayCommand: Command = {
       { name: 'file', help: 'The capture to send: pcap (microsecond or nanosecond) or pcapng, link type Ethernet' },
     ],
     options: [
-      { name: 'rate', kind: 'string', value: 'R', help: 'Frame rate: 14.88Mpps, 500kpps, 1000pps, or a bare number of Mpps (default: as fast as possible)' },
+      { name: 'rate', kind: 'string', value: 'R', help: 'Rate: 14.88Mpps, 500kpps, 1000pps, 5Gbps (on the wire), 50% (of line rate), line (default: as fast as possible)' },
       { name: 'loop', kind: 'integer', value: 'N', min: 0, max: Number.MAX_SAFE_INTEGER, help: 'Send the file N times; 0: until Ctrl-C or --duration (default 1)' },
       { name: 'preserve-timing', kind: 'flag', help: "Keep the capture's gaps between frames (not with --rate)" },
       DURATION_OPTION,
@@ -51,9 +50,10 @@ export const replayCommand: Command = {
     const spec = args.positionals.dev ?? '';
     checkDeviceArgs('replay', [['dev', spec]]);
     const rateText = stringOption(args, 'rate');
-    const rateMpps = rateText === undefined ? undefined : parseReplayRate(rateText);
+    const { parseRate } = await import('../apps/traffic/rate');
+    const rate = rateText === undefined ? undefined : parseRate('--rate', rateText);
     const preserveTiming = flagOption(args, 'preserve-timing');
-    if (preserveTiming && rateMpps !== undefined) {
+    if (preserveTiming && rate !== undefined) {
       throw new TsnicError('ERR_INVALID_ARG', "--rate and --preserve-timing exclude each other: the capture's gaps set the rate (see: tsnic replay --help)");
     }
     const file = args.positionals.file ?? '';
@@ -64,7 +64,7 @@ export const replayCommand: Command = {
     const totals = await withDevices([spec], { io, ...linkSetup(args) }, ([dev], signal) =>
       runReplay(dev, capture, {
         loop: numberOption(args, 'loop'),
-        rateMpps,
+        rate,
         preserveTiming,
         durationS: numberOption(args, 'duration'),
         batch: numberOption(args, 'batch'),

@@ -55,11 +55,11 @@ export const rfc2544Command: Command = {
       'Frames are IPv4/UDP with sequence numbers; received + lost = sent for every trial.',
       '',
       ...SIM_NOTES,
-      'Device under test on a simulated line (port 0 to port 1, cross wiring): maxRate=PPS (forwards at most',
+      'Device under test on a simulated line (port 0 to port 1, cross wiring): maxRate=RATE, a packet rate such as 500pps (forwards at most',
       'PPS, drops the rest), queue=N (its buffer, frames), delayNs=N (fixed latency), on the tx port.',
     ],
     examples: [
-      'tsnic rfc2544 sim:0,wiring=cross,maxRate=500,queue=300 sim:1 --sizes 64 --trial 4 --line-mbps 1 --resolution 10',
+      'tsnic rfc2544 sim:0,wiring=cross,maxRate=500pps,queue=300 sim:1 --sizes 64 --trial 4 --line-mbps 1 --resolution 10',
       'tsnic rfc2544 0000:03:00.0 0000:03:00.1 --trial 10 --plot rfc2544.svg',
     ],
   },

@@ -30,7 +30,7 @@ export const statsCommand: Command = {
       '',
       ...SIM_NOTES,
     ],
-    examples: ['tsnic stats sim:0,rate=1000000 --duration 3', 'tsnic stats 0000:03:00.0 --interval 0.5 --json'],
+    examples: ['tsnic stats sim:0,rate=1Mpps --duration 3', 'tsnic stats 0000:03:00.0 --interval 0.5 --json'],
   },
   async run(args, io) {
     const { checkDeviceArgs, withDevices, deviceSpec, simSource } = await import('./devices');

@@ -67,8 +67,8 @@ t.test('stats sim:0 --duration 2: received never exceeds what the peer sent; the
   checkIntervals(t, intervals, inFlightBound(512, 60) + Math.ceil(lineRatePps(60) * 0.02));
 });
 
-t.test('capture "sim:0,frameSize=1514,rate=1000,count=50" --duration 1: all 50 frames, none lost', async (t) => {
-  const out = await records(t, ['capture', 'sim:0,frameSize=1514,rate=1000,count=50', '--duration', '1', '--out', path.join(dir, 'b.pcap')]);
+t.test('capture "sim:0,frameSize=1514,rate=1000pps,count=50" --duration 1: all 50 frames, none lost', async (t) => {
+  const out = await records(t, ['capture', 'sim:0,frameSize=1514,rate=1000pps,count=50', '--duration', '1', '--out', path.join(dir, 'b.pcap')]);
   const total = out[out.length - 1];
   t.match(total, { type: 'total', rx_packets: 50, rx_bytes: 50 * 1514, rx_missed: 0, rx_dropped: 0, peer_tx_packets: 50 });
   t.equal(unaccounted(total), 0, balanceText(total));

@@ -49,7 +49,7 @@ for (const wiring of ['cross', 'loopback'] as const) {
     const watched = { card, devs: wiring === 'cross' ? [tx, rx] : [tx] };
     for (const [app, rate] of [['stats', 2], ['stats', 0.05], ['capture', 0.5]] as const) {
       const n = 30_000;
-      const source = pktgenSource(tx, { count: n, rateMpps: rate, size: 100, dstMac: rx.mac });
+      const source = pktgenSource(tx, { count: n, rate: `${rate}Mpps`, size: 100, dstMac: rx.mac });
       const label = `${wiring}, ${app}, pktgen at ${rate} Mpps`;
       const total = await watchRun(label, watched, (signal) =>
         app === 'stats'

@@ -37,7 +37,7 @@ t.test('pktgen on sim:0: the tester receives every frame, in sequence, with vali
 
   await t.test('an aborted run stops early and reports exactly what was sent', async (t) => {
     const controller = new AbortController();
-    const run = runPktgen(dev, { signal: controller.signal, rateMpps: 0.5 });
+    const run = runPktgen(dev, { signal: controller.signal, rate: '0.5Mpps' });
     setTimeout(() => controller.abort(), 50);
     const r = await run;
     t.ok(r.tx_packets > 0, 'something was sent before the abort');
@@ -47,7 +47,7 @@ t.test('pktgen on sim:0: the tester receives every frame, in sequence, with vali
 
   await t.test('--duration ends the run, and intervals are reported while it runs', async (t) => {
     const intervals: IntervalStats[] = [];
-    const r = await runPktgen(dev, { durationS: 1.2, rateMpps: 0.2, onInterval: (s) => intervals.push(s) });
+    const r = await runPktgen(dev, { durationS: 1.2, rate: '200kpps', onInterval: (s) => intervals.push(s) });
     t.equal(intervals.length, 1, 'one interval report in 1.2 s');
     t.match(intervals[0], { type: 'interval', device: 'sim:0' });
     t.ok(intervals[0].tx_packets > 0 && intervals[0].tx_packets <= r.tx_packets);
@@ -62,7 +62,7 @@ t.test('pktgen on sim:0: the tester receives every frame, in sequence, with vali
     await t.rejects(runPktgen(dev, { queue: 1 }), { code: 'ERR_INVALID_ARG' });
     await t.rejects(runPktgen(dev, { dstMac: 'nope' }), { code: 'ERR_INVALID_ARG' });
     await t.rejects(runPktgen(dev, { durationS: -1 }), { code: 'ERR_INVALID_ARG' });
-    await t.rejects(runPktgen(dev, { rateMpps: -1 }), { code: 'ERR_INVALID_ARG' });
+    await t.rejects(runPktgen(dev, { rate: '-1Mpps' }), { code: 'ERR_INVALID_ARG' });
   });
 
   dev.close();

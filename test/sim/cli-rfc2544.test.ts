@@ -16,7 +16,7 @@ t.test('tsnic rfc2544 finds the rate a simulated device under test forwards', as
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const limit = 500;
   const json = await tsnic([
-    'rfc2544', `sim:0,wiring=cross,linkUpDelayMs=2,maxRate=${limit},queue=300`, 'sim:1', '--sizes', '64', '--trial', '4',
+    'rfc2544', `sim:0,wiring=cross,linkUpDelayMs=2,maxRate=${limit}pps,queue=300`, 'sim:1', '--sizes', '64', '--trial', '4',
     '--line-mbps', '1', '--resolution', '10', '--loss-steps', '100', '--probe-interval', '20', '--json',
     '--plot', path.join(dir, 'loss.svg'), '--latency-plot', path.join(dir, 'lat.svg'),
   ], { timeoutMs: 300_000 });

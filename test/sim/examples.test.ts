@@ -63,3 +63,16 @@ t.test('replay.ts: a replayed capture comes back identical on the other port', a
   t.match(out, /^replayed 100 frames of .*original\.pcap; sim:1 captured 100$/m);
   t.match(out, /^identical frame by frame: yes$/m);
 });
+
+t.test('trial.ts: sends on sim:0, receives on sim:1 through the cross wiring, none lost, per flow', async (t) => {
+  const out = await example('trial', ['sim:0,wiring=cross', 'sim:1', '80000']);
+  t.match(out, /^sent 80000, received 80000, lost 0, reordered 0, duplicated 0, corrupted 0$/m);
+  t.equal(out.match(/^flow 10\.0\.0\.1:10\d\d -> 10\.0\.0\.2:1024: 10000\/10000, latency avg [\d.]+ us \(software\)$/gm)?.length, 8, '8 flows, all received');
+});
+
+t.test('flows.ts: an IMIX of 16 tagged flows at 2 Gbit/s reaches the tester', async (t) => {
+  const out = await example('flows', ['sim:0', '12000']);
+  // IMIX: 12 frames of 60, 590 (x4: 7 and 4) and 1514 bytes = 4294 bytes per 12 frames.
+  t.match(out, /^sent 12000 frames, 4294000 bytes, [\d.]+ Gbit\/s on the wire \([\d.]+ of frames\)$/m);
+  t.match(out, /^the far end received 12000$/m);
+});

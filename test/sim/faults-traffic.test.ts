@@ -79,7 +79,7 @@ t.test('link flapping on the receiving port of a cross cable: the frames lost on
   let received = 0;
   let flaps = 0;
   // Port 0 sends 30000 frames at 100 kpps (0.3 s) while port 1's link goes down for 10 ms every 40 ms.
-  const sending = runPktgen(tx, { count: n, rateMpps: 0.1, size: 128, dstMac: rx.mac });
+  const sending = runPktgen(tx, { count: n, rate: '100kpps', size: 128, dstMac: rx.mac });
   const stopAt = Date.now() + 250;
   let nextFlap = Date.now() + 20;
   const watched = { card, devs: [tx, rx], progress: () => received, describe: () => `received ${received} of ${n}, ${flaps} flaps` };

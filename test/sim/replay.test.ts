@@ -59,7 +59,7 @@ t.test('a replayed pcap and pcapng, captured across the wire, match the original
     // The capture runs beside the replay on the event loop; a modest rate keeps sim:1's ring from
     // overflowing while the replay's slice runs. --duration bounds a capture whose frames stop coming.
     const captured = runCapture(rx, { out: copy, count: 400, durationS: 30 });
-    const sent = await runReplay(tx, readCaptureFile(original), { rateMpps: 0.02 });
+    const sent = await runReplay(tx, readCaptureFile(original), { rate: "20kpps" });
     const got = await captured;
     t.match(sent, { tx_packets: 400, file_frames: 400, file_truncated: 0 }, `${name}: 400 frames sent`);
     t.match(got, { rx_packets: 400, rx_missed: 0 }, `${name}: 400 frames captured on sim:1 (${JSON.stringify(got)})`);

@@ -13,7 +13,7 @@ import { PacketBatch } from '../memory/batch';
 import { Mempool } from '../memory/mempool';
 import { benchNative } from './binding';
 import { buildTestFrame, macBytes } from './frame';
-import { forwardLockstep, rxLockstep, txLockstep, type LockstepResult } from './lockstep-loops';
+import { forwardLockstep, modelPass, rxLockstep, txLockstep, type LockstepResult } from './lockstep-loops';
 import type { PointSpec } from './points';
 import { driverCost, type BenchMode, type DriverCost } from './results';
 
@@ -62,8 +62,10 @@ const CALIBRATION_CALLS = 50_000;
 /** One timing of {@link CALIBRATION_CALLS} `step()` calls on `card`: their mean cost outside the model's clock, ns. */
 function timeStepCalls(card: SimCard): number {
   let inside = 0;
+  const pass = modelPass(card);
+  const handle = card.handle;
   const start = performance.now();
-  for (let i = 0; i < CALIBRATION_CALLS; i++) inside += card.step();
+  for (let i = 0; i < CALIBRATION_CALLS; i++) inside += pass(handle, 1);
   return ((performance.now() - start) * 1e6 - inside) / CALIBRATION_CALLS;
 }
 

@@ -20,6 +20,8 @@ export interface BenchOptions {
   lockstep: boolean;
   /** Count each lockstep point's instructions per packet under Valgrind's callgrind (about a minute per point). */
   instructions: boolean;
+  /** Lockstep points: runs per point, the one with the lowest driver ns per packet kept (other load only adds). */
+  repeat: number;
   /** Skip the native reference. */
   noNative: boolean;
   /** Directory for the SVG and JSON files. */
@@ -28,7 +30,7 @@ export interface BenchOptions {
 
 /** The usage text. */
 export const USAGE = `usage: npm run bench -- [--json] [--seconds S] [--packets N] [--long] [--lockstep] [--modes tx,rx,forward]
-                        [--batches 1,2,4,...] [--instructions] [--no-native] [--out DIR]`;
+                        [--batches 1,2,4,...] [--repeat N] [--instructions] [--no-native] [--out DIR]`;
 
 function numberArg(name: string, v: string | undefined, min: number, max: number): number {
   const n = Number(v);
@@ -41,7 +43,7 @@ function numberArg(name: string, v: string | undefined, min: number, max: number
 /** Parses `argv` (without node and script); ERR_INVALID_ARG with the usage on a bad option. */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const o: BenchOptions = {
-    json: false, seconds: 0.5, packets: 0, long: false, lockstep: false, instructions: false, modes: [...BENCH_MODES],
+    json: false, seconds: 0.5, packets: 0, long: false, lockstep: false, instructions: false, repeat: 1, modes: [...BENCH_MODES],
     batches: [1, 2, 4, 8, 16, 32, 64, 128, 256], noNative: false, outDir: 'bench-results',
   };
   for (let i = 0; i < argv.length; i++) {
@@ -52,6 +54,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       case '--lockstep': o.lockstep = true; break;
       case '--no-native': o.noNative = true; break;
       case '--instructions': o.instructions = true; break;
+      case '--repeat': o.repeat = Math.floor(numberArg(a, argv[++i], 1, 100)); break;
       case '--seconds': o.seconds = numberArg(a, argv[++i], 0.01, 600); break;
       case '--packets': o.packets = Math.floor(numberArg(a, argv[++i], 0, 1e12)); break;
       case '--out': o.outDir = argv[++i] ?? ''; break;

@@ -30,6 +30,9 @@ t.test('--lockstep runs only the lockstep points; with --long the 50 M-frame hea
   t.ok(both.lockstep && both.long);
   t.equal(parseBenchArgs(['--instructions']).instructions, true);
   t.equal(parseBenchArgs([]).instructions, false);
+  t.equal(parseBenchArgs(['--repeat', '3']).repeat, 3);
+  t.equal(parseBenchArgs([]).repeat, 1);
+  t.throws(() => parseBenchArgs(['--repeat', '0']), { code: 'ERR_INVALID_ARG' });
 });
 
 t.test('the table adds instructions per packet when a point was counted', async (t) => {

@@ -48,6 +48,14 @@ export interface BenchBinding {
   benchReference(options: BenchReferenceOptions): BenchReferenceResult;
   /** DMA bytes the native reference needs. */
   benchReferenceBytes(): number;
+  /**
+   * Instruction-count markers (native/bench/count_marks.h): empty native calls that a callgrind run
+   * started with --zero-before=tsnic_count_begin --dump-before=tsnic_count_end turns into one dump of
+   * exactly the instructions in between. The native reference calls them around its measured loop.
+   */
+  benchCountBegin(): void;
+  /** See {@link benchCountBegin}. */
+  benchCountEnd(): void;
   /** Pins the calling thread (the JavaScript main thread) to `cpu`; false when the system refuses. */
   benchPinThread(cpu: number): boolean;
 }

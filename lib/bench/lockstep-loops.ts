@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { SimCard } from '../bus/sim';
+import { simNative } from '../bus/sim-binding';
 import type { NetDevice } from '../device';
 import type { PacketBatch } from '../memory/batch';
 import type { Mempool } from '../memory/mempool';
@@ -29,6 +30,19 @@ export interface TxLockstepResult extends LockstepResult {
 
 const CLOCK_EVERY = 63;
 
+/** The native pass function, called as `pass(card.handle, 1)`; returns the ns spent inside the pass. */
+export type ModelPass = (handle: number, passes: number) => number;
+
+/**
+ * The model's pass for a loop over `card`: one checked {@link SimCard.step} (it throws unless `card` is a
+ * lockstep card with its thread stopped), then the native function itself, so that each iteration pays
+ * for the call into the model and not for SimCard's argument checks and the addon's lazy-load proxy.
+ */
+export function modelPass(card: SimCard): ModelPass {
+  card.step();
+  return simNative.simStep;
+}
+
 /**
  * pktgen in lockstep: as modes.ts txLoop, one model pass before each txBatch, sequence numbers from
  * `firstSeq` (frames left unsent at the end are freed and their numbers reused by the next run).
@@ -41,11 +55,13 @@ export function txLockstep(card: SimCard, dev: NetDevice, pool: Mempool, batch: 
   let seq = firstSeq;
   let iter = 0;
   let modelNs = 0;
+  const pass = modelPass(card);
+  const handle = card.handle;
   const start = performance.now();
   const deadline = start + limit.seconds * 1000;
   while (packets < maxPackets) {
     if ((++iter & CLOCK_EVERY) === 0 && performance.now() >= deadline) break;
-    modelNs += card.step();
+    modelNs += pass(handle, 1);
     seq = fillTxBatch(pool, batch, frameSize, seq);
     packets += dev.txBatch(0, batch);
   }
@@ -61,11 +77,13 @@ export function rxLockstep(card: SimCard, dev: NetDevice, batch: PacketBatch, li
   let packets = 0;
   let iter = 0;
   let modelNs = 0;
+  const pass = modelPass(card);
+  const handle = card.handle;
   const start = performance.now();
   const deadline = start + limit.seconds * 1000;
   while (packets < maxPackets) {
     if ((++iter & CLOCK_EVERY) === 0 && performance.now() >= deadline) break;
-    modelNs += card.step();
+    modelNs += pass(handle, 1);
     packets += dev.rxBatch(0, batch);
     batch.freeAll();
   }
@@ -84,11 +102,13 @@ export function forwardLockstep(card: SimCard, a: NetDevice, b: NetDevice, batch
   let packets = 0;
   let iter = 0;
   let modelNs = 0;
+  const pass = modelPass(card);
+  const handle = card.handle;
   const start = performance.now();
   const deadline = start + limit.seconds * 1000;
   while (packets < maxPackets) {
     if ((++iter & CLOCK_EVERY) === 0 && performance.now() >= deadline) break;
-    modelNs += card.step();
+    modelNs += pass(handle, 1);
     packets += forwardOnce(a, b, batchA, dataA, sizeA);
     packets += forwardOnce(b, a, batchB, dataB, sizeB);
   }

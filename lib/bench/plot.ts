@@ -1,6 +1,6 @@
 /**
- * The benchmark's plot as hand-written SVG: packets per second against batch size (log2 axis), one
- * line per mode and driver (TypeScript solid, C++ reference dashed, same colour per mode).
+ * The benchmark's plots as hand-written SVG: packets per second (or, for the lockstep points, driver ns
+ * per packet) against batch size (log2 axis), one line per mode and driver (TypeScript solid, C++ reference dashed, same colour per mode).
  */
 
 /** One line of the plot. */
@@ -11,7 +11,7 @@ export interface PlotSeries {
   color: string;
   /** Dashed line (the native reference). */
   dashed: boolean;
-  /** Points as [batch size, Mpps], any order. */
+  /** Points as [batch size, value], any order. */
   points: [number, number][];
 }
 
@@ -34,8 +34,8 @@ export function niceCeil(max: number): number {
   return 10 * p;
 }
 
-/** Renders the series as a complete SVG document titled `title`. */
-export function renderPlot(title: string, series: readonly PlotSeries[]): string {
+/** Renders the series as a complete SVG document titled `title`, the y axis labelled `yLabel`. */
+export function renderPlot(title: string, series: readonly PlotSeries[], yLabel = 'Mpps'): string {
   const xs = series.flatMap((s) => s.points.map((p) => p[0])).filter((x) => x > 0);
   const xMin = xs.length > 0 ? Math.min(...xs) : 1;
   const xMax = xs.length > 0 ? Math.max(...xs, xMin * 2) : 2;
@@ -63,7 +63,7 @@ export function renderPlot(title: string, series: readonly PlotSeries[]): string
     out.push(`<text x="${LEFT - 6}" y="${py}" text-anchor="end" dominant-baseline="middle">${Number(v.toFixed(2))}</text>`);
   }
   out.push(`<text x="${LEFT + plotW / 2}" y="${H - 12}" text-anchor="middle">batch size (packets per rx/tx call)</text>`);
-  out.push(`<text x="16" y="${TOP + plotH / 2}" text-anchor="middle" transform="rotate(-90 16 ${TOP + plotH / 2})">Mpps</text>`);
+  out.push(`<text x="16" y="${TOP + plotH / 2}" text-anchor="middle" transform="rotate(-90 16 ${TOP + plotH / 2})">${escapeXml(yLabel)}</text>`);
   // One polyline per series, and its legend entry.
   series.forEach((s, i) => {
     const pts = [...s.points].filter((p) => p[0] > 0).sort((a, b) => a[0] - b[0]);

@@ -24,6 +24,8 @@ export interface PointSpec {
   limit: LoopLimit;
   /** Untimed run before the measurement (JIT warm-up, rings in steady state), seconds. */
   warmupSeconds: number;
+  /** Lockstep points: the warm-up also stops after this many packets (instruction counts); 0 or absent: no limit. */
+  warmupPackets?: number;
 }
 
 /** CPUs used: the JavaScript (driver) thread and the model thread, or undefined when not pinned. */

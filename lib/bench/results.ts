@@ -81,8 +81,13 @@ export interface DriverCost {
   driverNsPerPacket: number;
   /** Model pass time / packets, ns. */
   modelNsPerPacket: number;
-  /** Instructions per packet where the machine can count them; null here (no counter is read). */
+  /**
+   * The driver's instructions per packet, counted under callgrind (`--instructions`,
+   * lib/bench/instructions.ts); null when not counted.
+   */
   instructionsPerPacket: number | null;
+  /** TypeScript points: heap growth over the measured loop (heapUsed after forced full collections). */
+  heapGrowthBytes?: number;
 }
 
 /**

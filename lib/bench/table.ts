@@ -44,9 +44,14 @@ function columns(rows: string[][]): string {
   return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n') + '\n';
 }
 
-/** The lockstep table: driver ns per packet of TypeScript and C++ side by side, their ratio, and the model's share. */
+function instructions(c: DriverCost | undefined): string {
+  return c?.instructionsPerPacket === null || c === undefined ? '-' : fixed(c.instructionsPerPacket, 0);
+}
+
+/** The lockstep table (with instructions per packet when any point was counted): driver ns per packet of TypeScript and C++ side by side, their ratio, and the model's share. */
 export function formatDriverCostTable(costs: readonly DriverCost[]): string {
-  const rows: string[][] = [COST_HEADER];
+  const counted = costs.some((c) => c.instructionsPerPacket !== null);
+  const rows: string[][] = [counted ? [...COST_HEADER, 'TS driver instr/pkt', 'C++ driver instr/pkt'] : COST_HEADER];
   const seen = new Set<string>();
   for (const c of costs) {
     const key = `${c.mode}/${c.frameSize}/${c.batch}`;
@@ -56,14 +61,16 @@ export function formatDriverCostTable(costs: readonly DriverCost[]): string {
     const ts = same('ts');
     const cc = same('native');
     const r = ts !== undefined && cc !== undefined ? ts.driverNsPerPacket / cc.driverNsPerPacket : NaN;
-    rows.push([
+    const row = [
       c.mode, String(c.frameSize + 4), String(c.batch),
       ts === undefined ? '-' : fixed(ts.driverNsPerPacket, 1),
       cc === undefined ? '-' : fixed(cc.driverNsPerPacket, 1),
       Number.isFinite(r) ? `${r.toFixed(2)}x` : '-',
       ts === undefined ? '-' : fixed(ts.modelNsPerPacket, 1),
       cc === undefined ? '-' : fixed(cc.modelNsPerPacket, 1),
-    ]);
+    ];
+    if (counted) row.push(instructions(ts), instructions(cc));
+    rows.push(row);
   }
   return columns(rows);
 }

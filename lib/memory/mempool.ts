@@ -2,6 +2,9 @@
  * Packet memory: one DMA region cut into fixed-size buffers. Buffer `i` starts at byte `i * bufferSize`
  * of the region, so its bus address is computed, never looked up. Free buffers are a stack of ids in a
  * Uint32Array: alloc and free are an index move and one typed-array access, with no garbage.
+ * A pool spans at most 4 GiB, so a buffer's bus address is the base's low word plus a 32-bit offset,
+ * with at most a carry into the high word: descriptor rings compute both words in integer arithmetic
+ * ({@link Mempool.iovaLow}, {@link Mempool.iovaHigh}).
  */
 import type { DmaOptions, DmaRegion, PciFunction } from '../bus/types';
 import { checkInteger, TsnicError } from '../errors';
@@ -13,6 +16,9 @@ export interface MempoolOptions extends DmaOptions {
   /** Bytes per buffer, a multiple of 128 from 256 to 16384; 2048 by default (one 82599 rx buffer). */
   bufferSize?: number;
 }
+
+/** Largest pool in bytes: every buffer offset fits 32 bits (see the file header). */
+export const MEMPOOL_MAX_BYTES = 2 ** 32;
 
 /** A pool of packet buffers in DMA memory. */
 export class Mempool {
@@ -31,6 +37,10 @@ export class Mempool {
   readonly count: number;
   /** Bus address of buffer 0. */
   readonly iovaBase: number;
+  /** Low 32 bits of {@link iovaBase}. */
+  readonly iovaLow: number;
+  /** High 32 bits of {@link iovaBase}. */
+  readonly iovaHigh: number;
 
   private readonly freeIds: Uint32Array;
   private top: number;
@@ -43,6 +53,8 @@ export class Mempool {
     this.bufferSize = bufferSize;
     this.count = count;
     this.iovaBase = region.iova;
+    this.iovaLow = region.iova >>> 0;
+    this.iovaHigh = Math.floor(region.iova / 2 ** 32);
     this.index = index;
     this.freeIds = new Uint32Array(count);
     // Lowest ids on top of the stack: a fresh pool hands out buffers in address order.
@@ -56,6 +68,9 @@ export class Mempool {
     const bufferSize = checkInteger('mempool bufferSize', options.bufferSize ?? 2048, 256, 16384);
     if (bufferSize % 128 !== 0) {
       throw new TsnicError('ERR_INVALID_ARG', `mempool bufferSize must be a multiple of 128, got ${bufferSize}`);
+    }
+    if (count * bufferSize > MEMPOOL_MAX_BYTES) {
+      throw new TsnicError('ERR_INVALID_ARG', `mempool of ${count} x ${bufferSize} bytes exceeds 4 GiB: use fewer or smaller buffers, or several pools`);
     }
     const region = pci.allocDma(count * bufferSize, options);
     let index = Mempool.registry.indexOf(undefined);
@@ -99,6 +114,21 @@ export class Mempool {
   /** Returns buffer `id` to the pool. */
   free(id: number): void {
     this.freeIds[this.top++] = id;
+  }
+
+  /**
+   * Returns the `n` buffers of a ring's slot table `ids` from slot `start` on, wrapping at `mask + 1`
+   * (a power of two), to the pool.
+   */
+  freeRing(ids: Uint32Array, start: number, n: number, mask: number): void {
+    const free = this.freeIds;
+    let top = this.top;
+    let i = start;
+    for (let k = 0; k < n; k++) {
+      free[top++] = ids[i];
+      i = (i + 1) & mask;
+    }
+    this.top = top;
   }
 
   /** Returns `n` buffers `ids[start..start+n)` to the pool. */

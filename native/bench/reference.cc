@@ -8,6 +8,7 @@
 
 #include <cstring>
 
+#include "bench/count_marks.h"
 #include "sim/packet.h"
 #include "sim/regs.h"
 
@@ -255,6 +256,7 @@ ReferenceResult RunReference(const ReferenceConfig& c) {
   uint64_t packets = 0;
   uint32_t seq = 0;
   uint32_t iter = 0;
+  tsnic_count_begin();
   const uint64_t start = Now();
   const uint64_t deadline = start + c.durationNs;
   uint64_t now = start;
@@ -302,6 +304,7 @@ ReferenceResult RunReference(const ReferenceConfig& c) {
     }
   }
   r.ns = Now() - start;
+  tsnic_count_end();
   r.modelNs = modelNs;
   r.packets = packets;
   if (model != nullptr) model->setThread(model->ctx, true);

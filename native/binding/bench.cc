@@ -1,4 +1,5 @@
 // N-API glue for the benchmark (native/bench): the native reference loop and thread pinning.
+#include "bench/count_marks.h"
 #include "bench/reference.h"
 #include "binding/addon.h"
 #include "sim/sim.h"
@@ -85,12 +86,26 @@ Napi::Value PinThread(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), bench::PinCallingThread(cpu));
 }
 
+// benchCountBegin() / benchCountEnd(): the instruction-count markers (bench/count_marks.h) around a
+// measured JavaScript loop.
+Napi::Value CountBegin(const Napi::CallbackInfo& info) {
+  tsnic_count_begin();
+  return info.Env().Undefined();
+}
+
+Napi::Value CountEnd(const Napi::CallbackInfo& info) {
+  tsnic_count_end();
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void InitBench(Napi::Env env, Napi::Object exports) {
   exports.Set("benchReference", Napi::Function::New(env, Reference, "benchReference"));
   exports.Set("benchReferenceBytes", Napi::Function::New(env, ReferenceBytes, "benchReferenceBytes"));
   exports.Set("benchPinThread", Napi::Function::New(env, PinThread, "benchPinThread"));
+  exports.Set("benchCountBegin", Napi::Function::New(env, CountBegin, "benchCountBegin"));
+  exports.Set("benchCountEnd", Napi::Function::New(env, CountEnd, "benchCountEnd"));
 }
 
 }  // namespace tsnic

@@ -23,8 +23,23 @@ t.test('the table pairs TypeScript with C++ and shows their ratio', async (t) =>
   t.same(lines[3].split(/\s+/), ['tx', '1514', '1', '50.0', '-', '-', '50.0', '-']);
 });
 
-t.test('--lockstep runs only the lockstep points and excludes --long', async (t) => {
+t.test('--lockstep runs only the lockstep points; with --long the 50 M-frame heap run in lockstep', async (t) => {
   t.equal(parseBenchArgs(['--lockstep']).lockstep, true);
   t.equal(parseBenchArgs([]).lockstep, false);
-  t.throws(() => parseBenchArgs(['--lockstep', '--long']), { code: 'ERR_INVALID_ARG' });
+  const both = parseBenchArgs(['--lockstep', '--long']);
+  t.ok(both.lockstep && both.long);
+  t.equal(parseBenchArgs(['--instructions']).instructions, true);
+  t.equal(parseBenchArgs([]).instructions, false);
+  t.equal(parseBenchArgs(['--repeat', '3']).repeat, 3);
+  t.equal(parseBenchArgs([]).repeat, 1);
+  t.throws(() => parseBenchArgs(['--repeat', '0']), { code: 'ERR_INVALID_ARG' });
+});
+
+t.test('the table adds instructions per packet when a point was counted', async (t) => {
+  const ts = driverCost('forward', 'ts', 32, 60, { packets: 100, ns: 4000, modelNs: 1000 });
+  const cc = driverCost('forward', 'native', 32, 60, { packets: 100, ns: 2000, modelNs: 1000 });
+  ts.instructionsPerPacket = 480.4;
+  const lines = formatDriverCostTable([cc, ts]).trimEnd().split('\n');
+  t.match(lines[0], /TS driver instr\/pkt\s+C\+\+ driver instr\/pkt$/);
+  t.same(lines[2].split(/\s+/).slice(-2), ['480', '-']);
 });

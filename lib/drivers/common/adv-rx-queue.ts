@@ -8,7 +8,7 @@
  * queue and which write-back error bits mean "bad frame".
  */
 import type { Mempool } from '../../memory/mempool';
-import { armRxDescriptor, RX_LENGTH_MASK, RX_STATUS } from './adv-descriptors';
+import { armRxDescriptorWords, RX_LENGTH_MASK, RX_STATUS } from './adv-descriptors';
 import { RxRing } from './ring-slots';
 
 const DD = RX_STATUS.DD;
@@ -45,7 +45,8 @@ export class AdvRxQueue extends RxRing {
     const ring = this.ring;
     const slots = this.slotIds;
     const pool = this.pool;
-    const iovaBase = pool.iovaBase;
+    const iovaLow = pool.iovaLow;
+    const iovaHigh = pool.iovaHigh;
     const bufferSize = pool.bufferSize;
     const mask = this.mask;
     const eopOrError = this.eopOrError;
@@ -74,8 +75,10 @@ export class AdvRxQueue extends RxRing {
       } else {
         discarding = true;
       }
-      // Re-arm the slot (read format: buffer address, header address 0 also clears DD).
-      armRxDescriptor(ring, i, iovaBase + id * bufferSize);
+      // Re-arm the slot (read format: buffer address, header address 0 also clears DD). The pool spans
+      // at most 4 GiB: the offset fits 32 bits and carries at most once into the high word.
+      const low = (iovaLow + Math.imul(id, bufferSize)) >>> 0;
+      armRxDescriptorWords(ring, i, low, low < iovaLow ? iovaHigh + 1 : iovaHigh);
       seen++;
       i = (i + 1) & mask;
     }

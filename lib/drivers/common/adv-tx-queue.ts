@@ -11,7 +11,7 @@
 import { TsnicError } from '../../errors';
 import type { PacketBatch } from '../../memory/batch';
 import type { Mempool } from '../../memory/mempool';
-import { TX_STATUS_DD, writeTxDescriptor, writeTxSegment } from './adv-descriptors';
+import { TX_STATUS_DD, writeTxDescriptorWords, writeTxSegment } from './adv-descriptors';
 import { poolOf, TxRing } from './ring-slots';
 
 /** Descriptors cleaned at a time. */
@@ -79,7 +79,8 @@ export class AdvTxQueue extends TxRing {
     const slotPools = this.slotPools;
     const frameEnds = this.frameEnds;
     const poolIndex = pool.index;
-    const iovaBase = pool.iovaBase;
+    const iovaLow = pool.iovaLow;
+    const iovaHigh = pool.iovaHigh;
     const bufferSize = pool.bufferSize;
     const maxFrame = bufferSize < TX_MAX_FRAME ? bufferSize : TX_MAX_FRAME;
     let t = this.tail;
@@ -91,7 +92,9 @@ export class AdvTxQueue extends TxRing {
         pool.data.fill(0, id * bufferSize + length, id * bufferSize + TX_MIN_FRAME);
         length = TX_MIN_FRAME;
       }
-      writeTxDescriptor(ring, t, iovaBase + id * bufferSize, length);
+      // As in the rx loop: a 32-bit offset into a pool of at most 4 GiB, at most one carry.
+      const low = (iovaLow + Math.imul(id, bufferSize)) >>> 0;
+      writeTxDescriptorWords(ring, t, low, low < iovaLow ? iovaHigh + 1 : iovaHigh, length);
       slotIds[t] = id;
       slotPools[t] = poolIndex;
       frameEnds[t] = t;

@@ -123,17 +123,17 @@ export abstract class TxRing {
     const ids = this.slotIds;
     const pools = this.slotPools;
     const mask = this.mask;
-    let poolIndex = -1;
-    let pool: Mempool | undefined;
     let i = this.clean;
-    for (let k = 0; k < count; k++) {
+    let k = 0;
+    // Runs of slots from one pool (usually the whole chunk) go back with one call each.
+    while (k < count) {
       const p = pools[i];
-      if (p !== poolIndex) {
-        poolIndex = p;
-        pool = registry[p];
-      }
-      if (pool !== undefined) pool.free(ids[i]);
-      i = (i + 1) & mask;
+      let run = 1;
+      while (k + run < count && pools[(i + run) & mask] === p) run++;
+      const pool = registry[p];
+      if (pool !== undefined) pool.freeRing(ids, i, run, mask);
+      i = (i + run) & mask;
+      k += run;
     }
     this.clean = i;
   }

@@ -13,10 +13,11 @@ import { performance } from 'node:perf_hooks';
 import type { NetDevice } from '../../device';
 import { checkInteger, TsnicError } from '../../errors';
 import { PacketBatch } from '../../memory/batch';
-import { Mempool } from '../../memory/mempool';
+import type { Mempool } from '../../memory/mempool';
 import { buildFrame, readSequence, writeSequence } from '../frame-builder';
 import { SLICE_MS, yieldToEventLoop } from '../loop';
 import type { ProbeScheduler } from '../latency/probes';
+import { generatorTxPool } from '../tx-pool';
 
 /** Options of one trial. */
 export interface TrialOptions {
@@ -73,18 +74,6 @@ export interface TrialResult {
 /** A trial whose sender offered less than this share of the rate asked is sender-limited. */
 export const SENDER_LIMIT_SHARE = 0.9;
 
-const TX_POOL_BUFFERS = 8192;
-const txPools = new WeakMap<NetDevice, Mempool>();
-
-function txPoolOf(dev: NetDevice): Mempool {
-  let pool = txPools.get(dev);
-  if (pool === undefined) {
-    pool = Mempool.create(dev.pci, { count: TX_POOL_BUFFERS, bufferSize: 2048 });
-    txPools.set(dev, pool);
-  }
-  return pool;
-}
-
 let trialCounter = 0;
 
 /** IPv4 header checksum of `b[14..34)` after the identification field changed. */
@@ -115,7 +104,7 @@ export async function runTrial(tx: NetDevice, rx: NetDevice, opts: TrialOptions)
   const trialId = (trialCounter = (trialCounter + 1) & 0xffff);
   const frame = buildFrame(size, opts.dstMac, opts.srcMac);
   setIpId(frame.bytes, trialId);
-  const pool = txPoolOf(tx);
+  const pool = generatorTxPool(tx);
   const data = pool.data;
   const bufSize = pool.bufferSize;
   for (let id = 0; id < pool.count; id++) data.set(frame.bytes, id * bufSize);

@@ -15,7 +15,6 @@ import { performance } from 'node:perf_hooks';
 import type { NetDevice } from '../../device';
 import { checkInteger, TsnicError } from '../../errors';
 import { PacketBatch } from '../../memory/batch';
-import { Mempool } from '../../memory/mempool';
 import { PortMeter, type IntervalStats } from '../interval-stats';
 import { batchSize, REPORT_MS, runLimits, SLICE_MS, sleep, yieldToEventLoop } from '../loop';
 import { peerOf } from '../peer';
@@ -26,6 +25,7 @@ import { NanoClock } from './clock';
 import { formatFlow } from './flows';
 import { TrafficGenerator, type TrafficSpec } from './generator';
 import { lineBpsOf, ratePps, toRate, type Rate } from './rate';
+import { generatorTxPool } from '../tx-pool';
 
 /** Options shared by {@link runTrial} and runPktgen: what to send, how much, how fast. */
 export interface TrafficRunOptions extends TrafficSpec {
@@ -85,24 +85,10 @@ export interface FlowResultWithTuple extends FlowResult {
   tuple: string;
 }
 
-/** Buffers in the tx pool: a full 4096-descriptor ring plus a batch. */
-const TX_POOL_BUFFERS = 8192;
 /** A receiving trial ends once nothing arrived for this long after sending stopped, ms (without exact accounting). */
 export const DRAIN_QUIET_MS = 100;
 /** Longest wait for frames still in flight after sending stopped, ms. */
 export const DRAIN_TIMEOUT_MS = 2000;
-
-const txPools = new WeakMap<NetDevice, Mempool>();
-
-/** The device's generator pool, kept for the device's life (its buffers may sit in the tx ring after a run). */
-function txPoolOf(dev: NetDevice): Mempool {
-  let pool = txPools.get(dev);
-  if (pool === undefined) {
-    pool = Mempool.create(dev.pci, { count: TX_POOL_BUFFERS, bufferSize: 2048 });
-    txPools.set(dev, pool);
-  }
-  return pool;
-}
 
 /** What {@link runTraffic} returns. */
 export interface TrafficRun {
@@ -134,7 +120,7 @@ export async function runTraffic(
   const pps = rate === undefined ? 0 : ratePps(rate, gen.meanSize, lineBpsOf(tx, opts.lineBps));
   runLimits(opts.count, opts.durationS, 0);
 
-  const pool = txPoolOf(tx);
+  const pool = generatorTxPool(tx);
   const data = pool.data;
   const bufSize = pool.bufferSize;
   gen.prepare(data, pool.count, bufSize);

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   if (file === undefined) {
     // A file to replay: 100 frames from sim:0's tester, before the ports are wired across.
     file = path.join(tmp, 'original.pcap');
-    const src = await openDevice('sim:0,count=100,rate=100000');
+    const src = await openDevice('sim:0,count=100,rate=100kpps');
     await runCapture(src, { out: file, count: 100, durationS: 30 });
     src.close();
   }

@@ -108,8 +108,12 @@ uint32_t RarPrimary(uint32_t reg) {
 
 // Step 1: publish the value since the last read into the register about to be read.
 void PrepareRead(Port& p, uint32_t reg) {
-  if (reg == kEicr) {  // the causes as they are now (the model may have raised one since it last stored EICR)
+  if (reg == kEicr) {  // the causes as they are now (the model thread only changes the atomic)
     p.regs.Store(kEicr, p.eicrCauses.load());
+    return;
+  }
+  if (reg == kEims) {  // the mask as it is now (auto-mask changes only the atomic, interrupts.cc)
+    p.regs.Store(kEims, p.eimsBits.load());
     return;
   }
   if (const uint32_t primary = RarPrimary(reg)) {

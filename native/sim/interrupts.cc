@@ -41,7 +41,7 @@ bool PortInterrupts(Port& p, uint64_t now) {
       // The first frame behind a cause stamps it (a later one joins the same message).
       const uint32_t latched = p.eicrCauses.load();
       for (uint32_t b = bits & ~latched; b != 0; b &= b - 1) irq.causeNs[__builtin_ctz(b)] = now;
-      p.regs.Store(kEicr, SetEicr(p, bits));
+      SetEicr(p, bits);  // published into EICR when the driver reads it (access_trap.cc PrepareRead)
     }
   }
   const uint32_t pending = p.eicrCauses.load() & p.eimsBits.load();
@@ -71,13 +71,16 @@ bool PortInterrupts(Port& p, uint64_t now) {
     const uint32_t bit = 1u << v;
     irq.sent |= bit;
     // Auto-clear (EIAC) and auto-mask (GPIE.EIAME with EIAM) as the message is sent (7.3.4.1, 8.2.3.5.18):
-    // either ends this cause, so the next one signals again.
+    // either ends this cause, so the next one signals again. Only the model's atomics change here: the
+    // EICR and EIMS words are the driver's to write (a store from this thread between the driver's
+    // write and the trap handler reading what it wrote would lose the driver's bits) and are
+    // published when the driver reads them (access_trap.cc PrepareRead).
     if (p.regs.Load(kEiac) & bit) {
-      p.regs.Store(kEicr, p.eicrCauses.fetch_and(~bit) & ~bit);
+      p.eicrCauses.fetch_and(~bit);
       irq.sent &= ~bit;
     }
     if ((gpie & kGpieEiame) && (p.regs.Load(kEiam) & bit)) {
-      p.regs.Store(kEims, p.eimsBits.fetch_and(~bit) & ~bit);
+      p.eimsBits.fetch_and(~bit);
       irq.sent &= ~bit;
     }
     Signal(p, v);

@@ -187,8 +187,9 @@ static void UpdateLink(Port& p, uint64_t now) {
   const uint32_t links = p.linkUp ? (kLinksUp | kLinksSpeed10G | kLinksStatus | kLinksAnComplete) : 0;
   if (links != p.linksValue) {
     p.linksValue = links;
-    // EICR.LSC: link status change (the driver clears it by writing 1, see access_trap.cc).
-    p.regs.Store(kEicr, p.eicrCauses.fetch_or(1u << 20) | (1u << 20));
+    // EICR.LSC: link status change (the driver clears it by writing 1, see access_trap.cc); the EICR
+    // word itself is published when the driver reads it (PrepareRead), never stored from this thread.
+    p.eicrCauses.fetch_or(1u << 20);
   }
 }
 

@@ -12,7 +12,7 @@ function total(stdout: string): Total | undefined {
 
 for (const flags of [[], ['--busy-poll']]) {
   t.test(`stats ${flags.join(' ') || '(adaptive)'}: frames at 4 kpps, every one received or counted`, async (t) => {
-    const r = await tsnic(['stats', 'sim:0,rate=4000', '--duration', '1.5', '--json', ...flags], { timeoutMs: 60_000 });
+    const r = await tsnic(['stats', 'sim:0,rate=4000pps', '--duration', '1.5', '--json', ...flags], { timeoutMs: 60_000 });
     t.equal(r.code, 0, r.stderr);
     const s = total(r.stdout);
     t.ok(s !== undefined, 'a total line');

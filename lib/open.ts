@@ -101,9 +101,31 @@ async function openSim(spec: string, options: OpenOptions): Promise<NetDevice> {
   const dev = await openWithDriver(card.port(parsed.port), options);
   registerPeer(dev, simPeer(card, parsed.port));
   // The spec's generator starts once the driver has the port ready (link up, receive enabled): started
-  // before, its first frames would be dropped by a port still in reset, in no counter the driver reads.
-  if (parsed.generator !== undefined) card.tester(parsed.port).startGenerator(parsed.generator);
+  // before, its first frames would be dropped by a port still in reset or with its link down.
+  const generator = parsed.generator;
+  if (generator !== undefined) whenLinkUp(dev, () => card.tester(parsed.port).startGenerator(generator));
   return dev;
+}
+
+/** Milliseconds between link checks while a spec's generator waits for the link. */
+const LINK_CHECK_MS = 1;
+
+/**
+ * Runs `start` now if `dev` has link, else once it has (opened with `waitForLink: false`, as the CLI
+ * does before its own interruptible wait); never once the device closed. The timer does not keep the
+ * process alive.
+ */
+function whenLinkUp(dev: NetDevice, start: () => void): void {
+  if (dev.linkStatus().up) {
+    start();
+    return;
+  }
+  const check = (): void => {
+    if (dev.closed) return;
+    if (dev.linkStatus().up) start();
+    else setTimeout(check, LINK_CHECK_MS).unref();
+  };
+  setTimeout(check, LINK_CHECK_MS).unref();
 }
 
 async function openWithDriver(pci: PciFunction, options: DeviceOptions): Promise<NetDevice> {

@@ -9,7 +9,8 @@
  */
 import { TsnicError } from '../errors';
 import { BufferedFile } from './buffered-file';
-import type { CaptureWriter, CaptureWriterOptions } from './capture-writer';
+import { BufferedCaptureWriter } from './buffered-writer';
+import type { CaptureWriterOptions } from './capture-writer';
 import { LINKTYPE_ETHERNET, writerSizes } from './writer';
 
 /** Block types. */
@@ -40,20 +41,12 @@ function pad4(n: number): number {
 }
 
 /** Writes frames to a pcapng file. Call {@link close} to flush the last chunk. */
-export class PcapngWriter implements CaptureWriter {
-  /** Bytes kept of each frame. */
-  readonly snaplen: number;
-  /** True when timestamps are in nanoseconds (if_tsresol 9), else microseconds (6). */
-  readonly nanosecond: boolean;
-  /** Frames written so far. */
-  frames = 0;
-  private readonly out: BufferedFile;
+export class PcapngWriter extends BufferedCaptureWriter {
+  /** Timestamp units per second: if_tsresol 9 (nanoseconds) or 6 (microseconds). */
   private readonly unitsPerSecond: number;
 
   private constructor(out: BufferedFile, snaplen: number, nanosecond: boolean) {
-    this.out = out;
-    this.snaplen = snaplen;
-    this.nanosecond = nanosecond;
+    super(out, snaplen, nanosecond);
     this.unitsPerSecond = nanosecond ? 1e9 : 1e6;
   }
 
@@ -106,31 +99,6 @@ export class PcapngWriter implements CaptureWriter {
   /** Bytes a frame of `length` bytes adds to the file (its Enhanced Packet Block). */
   recordBytes(length: number): number {
     return PCAPNG_EPB_OVERHEAD + pad4(length < this.snaplen ? length : this.snaplen);
-  }
-
-  /** Writes the buffered blocks to the file. */
-  flush(): void {
-    this.out.flush();
-  }
-
-  /** Flushes and closes the file. Idempotent. */
-  close(): void {
-    this.out.close();
-  }
-
-  /** The file being written. */
-  get file(): string {
-    return this.out.path;
-  }
-
-  /** Bytes of the file so far. */
-  get size(): number {
-    return this.out.size;
-  }
-
-  /** True once the file's reader went away (EPIPE). */
-  get broken(): boolean {
-    return this.out.broken;
   }
 
   private writeHeaders(name: string): void {

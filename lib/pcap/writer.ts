@@ -10,7 +10,8 @@
  */
 import { checkInteger } from '../errors';
 import { BufferedFile } from './buffered-file';
-import { DEFAULT_BUFFER_BYTES, type CaptureWriter, type CaptureWriterOptions } from './capture-writer';
+import { BufferedCaptureWriter } from './buffered-writer';
+import { DEFAULT_BUFFER_BYTES, type CaptureWriterOptions } from './capture-writer';
 
 /** Microsecond-resolution magic number. */
 export const PCAP_MAGIC_MICRO = 0xa1b2c3d4;
@@ -39,19 +40,9 @@ export function writerSizes(options: CaptureWriterOptions, headerBytes: number, 
 }
 
 /** Writes frames to a pcap file. Call {@link close} to flush the last chunk. */
-export class PcapWriter implements CaptureWriter {
-  /** Bytes kept of each frame. */
-  readonly snaplen: number;
-  /** True when timestamps are in nanoseconds. */
-  readonly nanosecond: boolean;
-  /** Frames written so far. */
-  frames = 0;
-  private readonly out: BufferedFile;
-
+export class PcapWriter extends BufferedCaptureWriter {
   private constructor(out: BufferedFile, snaplen: number, nanosecond: boolean) {
-    this.out = out;
-    this.snaplen = snaplen;
-    this.nanosecond = nanosecond;
+    super(out, snaplen, nanosecond);
   }
 
   /** Creates (or truncates) `path` and writes the global header. */
@@ -84,31 +75,6 @@ export class PcapWriter implements CaptureWriter {
   /** Bytes a frame of `length` bytes adds to the file. */
   recordBytes(length: number): number {
     return PCAP_RECORD_HEADER_BYTES + (length < this.snaplen ? length : this.snaplen);
-  }
-
-  /** Writes the buffered records to the file. */
-  flush(): void {
-    this.out.flush();
-  }
-
-  /** Flushes and closes the file. Idempotent. */
-  close(): void {
-    this.out.close();
-  }
-
-  /** The file being written. */
-  get file(): string {
-    return this.out.path;
-  }
-
-  /** Bytes of the file so far. */
-  get size(): number {
-    return this.out.size;
-  }
-
-  /** True once the file's reader went away (EPIPE). */
-  get broken(): boolean {
-    return this.out.broken;
   }
 
   private writeGlobalHeader(): void {

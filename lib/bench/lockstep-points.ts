@@ -15,20 +15,14 @@ import { benchNative } from './binding';
 import { buildTestFrame, macBytes } from './frame';
 import { settledHeapUsed } from './heap';
 import { forwardLockstep, modelPass, rxLockstep, txLockstep, type LockstepResult } from './lockstep-loops';
-import type { PointSpec } from './points';
-import { driverCost, type BenchMode, type DriverCost } from './results';
+import { nativeReferenceOptions, startGenerators, type PointSpec } from './points';
+import { driverCost, type DriverCost } from './results';
 
-const MODE_NUMBER = { tx: 0, rx: 1, forward: 2 } as const;
 const TX_POOL_BUFFERS = 4096;
 
 /** A lockstep card as every point uses: no model thread, unpaced wire, fast reset and link-up. */
 export function newLockstepCard(): SimCard {
   return SimCard.create({ linkUpDelayMs: 1, resetDelayMs: 1, wire: 'unpaced', lockstep: true });
-}
-
-function startGenerators(card: SimCard, mode: BenchMode, frameSize: number): void {
-  if (mode === 'rx' || mode === 'forward') card.tester(0).startGenerator({ ratePps: 'unpaced', frameSize });
-  if (mode === 'forward') card.tester(1).startGenerator({ ratePps: 'unpaced', frameSize });
 }
 
 /**
@@ -100,25 +94,10 @@ function label(impl: string, spec: PointSpec): string {
 export async function runNativeLockstep(spec: PointSpec): Promise<DriverCost> {
   const card = newLockstepCard();
   try {
-    const p0 = card.port(0);
-    const p1 = card.port(1);
-    p0.enableBusMastering();
-    p1.enableBusMastering();
-    const dma = p0.allocDma(benchNative.benchReferenceBytes());
-    startGenerators(card, spec.mode, spec.frameSize);
+    const options = nativeReferenceOptions(card, spec);
     // The thread runs while the reference sets its rings up and tears them down; the reference stops
     // it for the measured loop and runs the passes itself.
-    const r = await card.withModelThread(() => benchNative.benchReference({
-      bar0: [p0.bar0.buffer as ArrayBuffer, p1.bar0.buffer as ArrayBuffer],
-      dma: dma.bytes,
-      iova: dma.iova,
-      mode: MODE_NUMBER[spec.mode],
-      batch: spec.batch,
-      frameSize: spec.frameSize,
-      seconds: spec.limit.seconds,
-      packets: spec.limit.packets,
-      lockstepCard: card.handle,
-    }));
+    const r = await card.withModelThread(() => benchNative.benchReference({ ...options, lockstepCard: card.handle }));
     checkLockstepPoint(card, spec, label('C++', spec), r.packets);
     return driverCost(spec.mode, 'native', spec.batch, spec.frameSize, r);
   } finally {

@@ -10,7 +10,7 @@ import { SimCard } from '../bus/sim';
 import type { Driver, NetDevice } from '../device';
 import { PacketBatch } from '../memory/batch';
 import { Mempool } from '../memory/mempool';
-import { benchNative } from './binding';
+import { benchNative, type BenchReferenceOptions } from './binding';
 import { buildTestFrame, macBytes } from './frame';
 import { settledHeapUsed } from './heap';
 import { forwardLoop, rxLoop, txLoop, type LoopLimit, type LoopResult } from './modes';
@@ -52,31 +52,40 @@ function newCard(placement: Placement | undefined): SimCard {
   return card;
 }
 
-function startGenerators(card: SimCard, mode: BenchMode, frameSize: number): void {
+/** Starts the testers' unpaced generators a mode receives from (rx: port 0; forward: both ports). */
+export function startGenerators(card: SimCard, mode: BenchMode, frameSize: number): void {
   if (mode === 'rx' || mode === 'forward') card.tester(0).startGenerator({ ratePps: 'unpaced', frameSize });
   if (mode === 'forward') card.tester(1).startGenerator({ ratePps: 'unpaced', frameSize });
+}
+
+/**
+ * Readies `card` for the native reference on `spec` (both ports bus masters, its DMA memory on port 0,
+ * the generators started) and returns the reference's options.
+ */
+export function nativeReferenceOptions(card: SimCard, spec: PointSpec): BenchReferenceOptions {
+  const p0 = card.port(0);
+  const p1 = card.port(1);
+  p0.enableBusMastering();
+  p1.enableBusMastering();
+  const dma = p0.allocDma(benchNative.benchReferenceBytes());
+  startGenerators(card, spec.mode, spec.frameSize);
+  return {
+    bar0: [p0.bar0.buffer as ArrayBuffer, p1.bar0.buffer as ArrayBuffer],
+    dma: dma.bytes,
+    iova: dma.iova,
+    mode: MODE_NUMBER[spec.mode],
+    batch: spec.batch,
+    frameSize: spec.frameSize,
+    seconds: spec.limit.seconds,
+    packets: spec.limit.packets,
+  };
 }
 
 /** The native reference loop for `spec` (one warm-up call, then the measured one). */
 export function runNativePoint(spec: PointSpec, placement: Placement | undefined): BenchPoint {
   const card = newCard(placement);
   try {
-    const p0 = card.port(0);
-    const p1 = card.port(1);
-    p0.enableBusMastering();
-    p1.enableBusMastering();
-    const dma = p0.allocDma(benchNative.benchReferenceBytes());
-    startGenerators(card, spec.mode, spec.frameSize);
-    const r = benchNative.benchReference({
-      bar0: [p0.bar0.buffer as ArrayBuffer, p1.bar0.buffer as ArrayBuffer],
-      dma: dma.bytes,
-      iova: dma.iova,
-      mode: MODE_NUMBER[spec.mode],
-      batch: spec.batch,
-      frameSize: spec.frameSize,
-      seconds: spec.limit.seconds,
-      packets: spec.limit.packets,
-    });
+    const r = benchNative.benchReference(nativeReferenceOptions(card, spec));
     return { mode: spec.mode, impl: 'native', batch: spec.batch, frameSize: spec.frameSize, packets: r.packets, ns: r.ns };
   } finally {
     card.close();

@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { inclusiveOf, parseCallgrind, type CallgrindDump } from './callgrind';
+import { inclusiveOf, optimizedJsSelf, parseCallgrind, parsePerfMap, type CallgrindDump } from './callgrind';
 import { CALIBRATION_PASSES } from './count-main';
 import type { BenchImpl, BenchMode } from './results';
 
@@ -39,6 +39,14 @@ export interface InstructionCount {
   driverPerPacket: number;
   /** The model's instructions per packet, including (TypeScript) the calls into it. */
   modelPerPacket: number;
+  /**
+   * TypeScript only (null for the reference): instructions per packet of V8-optimized code in the
+   * counted loop (`JS:*` in the child's perf map): the driver's hot path and the loop around it,
+   * without the model, the N-API glue, or code that ran interpreted, in baseline code or in V8's
+   * runtime while it was still tiering up. Unlike {@link driverPerPacket} it does not move with how
+   * much of the run V8 spent getting there (docs/benchmark.md, "Instructions per packet").
+   */
+  optimizedJsPerPacket: number | null;
 }
 
 /**
@@ -49,10 +57,24 @@ export type ChildCommand = readonly string[];
 
 const DEFAULT_CHILD: ChildCommand = [process.execPath, path.join(__dirname, 'count-main.js')];
 
+/**
+ * V8 flags of the counting child: a perf map names the JIT code in the dumps, and compiling on the
+ * main thread makes when code tiers up a function of the work done (under Valgrind a background
+ * compile finishes at a time the thread scheduler picks).
+ */
+const CHILD_V8_FLAGS = ['--perf-basic-prof', '--no-concurrent-recompilation', '--no-concurrent-osr'];
+
 /** The Valgrind version line, or undefined when `valgrind` is not on the PATH. */
 export function valgrindVersion(): string | undefined {
   const r = spawnSync('valgrind', ['--version'], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+/** The perf map the counting child wrote (`perf-<pid>.map` in the temporary directory; the pid from its dumps' names), if it ran. */
+function perfMapOf(dir: string): string | undefined {
+  const pid = fs.readdirSync(dir).map((name) => /^cg\.(\d+)/.exec(name)?.[1]).find((p) => p !== undefined);
+  // V8 writes the map to /tmp whatever TMPDIR says.
+  return pid === undefined ? undefined : `/tmp/perf-${pid}.map`;
 }
 
 function readDumps(dir: string): CallgrindDump[] {
@@ -96,27 +118,34 @@ function countOnce(spec: CountSpec, child: ChildCommand): InstructionCount {
       // while the driver opens (fair scheduling lets both run).
       '--smc-check=all-non-file', '--fair-sched=yes',
       '--zero-before=tsnic_count_begin', '--dump-before=tsnic_count_end',
-      ...child, spec.impl, spec.mode, String(spec.batch), String(spec.frameSize), String(spec.packets),
+      child[0], ...CHILD_V8_FLAGS, ...child.slice(1), spec.impl, spec.mode, String(spec.batch), String(spec.frameSize), String(spec.packets),
     ], { encoding: 'utf8', env, timeout: 900_000, maxBuffer: 64 << 20 });
     if (r.error !== undefined || r.status !== 0) {
       throw new ChildFailed(`callgrind count of ${spec.impl} ${spec.mode} batch ${spec.batch} failed (${r.error?.message ?? `exit ${String(r.status)}`}): ${r.stderr.split('\n').filter((l) => !l.startsWith('==')).join('\n').trim()}`);
     }
     const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { packets: number; passes: number | null };
+    const mapFile = perfMapOf(dir);
+    const perfMap = parsePerfMap(mapFile !== undefined && fs.existsSync(mapFile) ? fs.readFileSync(mapFile, 'utf8') : '');
     const dumps = readDumps(dir);
     const expected = spec.impl === 'ts' ? 2 : 1;
     if (dumps.length !== expected) throw new Error(`callgrind wrote ${dumps.length} marked dumps of the main thread, expected ${expected}`);
     const point = dumps[dumps.length - 1];
     let model: number;
+    let optimizedJsPerPacket: number | null = null;
     if (spec.impl === 'native') {
       model = inclusiveOf(point, 'tsnic::(anonymous namespace)::LockstepPass');
     } else {
       const cal = dumps[0];
       const perCall = (cal.total - inclusiveOf(cal, 'tsnic::sim::SimStep')) / CALIBRATION_PASSES;
       model = inclusiveOf(point, 'tsnic::sim::SimStep') + perCall * (out.passes ?? 0);
+      if (perfMap.length === 0) throw new Error('the counting child left no perf map in the temporary directory: node did not honour --perf-basic-prof');
+      optimizedJsPerPacket = optimizedJsSelf(point, perfMap) / out.packets;
     }
     if (model <= 0) throw new Error('callgrind dump has no model passes: the markers or the model symbols were not found (is the addon stripped?)');
-    return { packets: out.packets, driverPerPacket: (point.total - model) / out.packets, modelPerPacket: model / out.packets };
+    return { packets: out.packets, driverPerPacket: (point.total - model) / out.packets, modelPerPacket: model / out.packets, optimizedJsPerPacket };
   } finally {
+    const mapFile = perfMapOf(dir);
+    if (mapFile !== undefined) fs.rmSync(mapFile, { force: true });
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

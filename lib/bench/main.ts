@@ -55,7 +55,9 @@ function count(o: BenchOptions, c: DriverCost, label: string): void {
   if (!o.instructions) return;
   const n = countInstructions({ impl: c.impl, mode: c.mode, batch: c.batch, frameSize: c.frameSize, packets: COUNT_PACKETS });
   c.instructionsPerPacket = n.driverPerPacket;
-  log(o, `  ${label}: ${c.impl === 'ts' ? 'TS ' : 'C++'} driver ${n.driverPerPacket.toFixed(0)} instructions/pkt, model ${n.modelPerPacket.toFixed(0)}`);
+  if (n.optimizedJsPerPacket !== null) c.optimizedJsInstructionsPerPacket = n.optimizedJsPerPacket;
+  const optimized = n.optimizedJsPerPacket === null ? '' : ` (${n.optimizedJsPerPacket.toFixed(0)} in optimized JavaScript)`;
+  log(o, `  ${label}: ${c.impl === 'ts' ? 'TS ' : 'C++'} driver ${n.driverPerPacket.toFixed(0)} instructions/pkt${optimized}, model ${n.modelPerPacket.toFixed(0)}`);
 }
 
 /** The best of `o.repeat` runs of a lockstep point: the lowest driver ns per packet. */

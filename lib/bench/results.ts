@@ -86,6 +86,11 @@ export interface DriverCost {
    * lib/bench/instructions.ts); null when not counted.
    */
   instructionsPerPacket: number | null;
+  /**
+   * TypeScript points counted with `--instructions`: instructions per packet of V8-optimized code in
+   * the loop (InstructionCount.optimizedJsPerPacket), the count that does not depend on tier-up timing.
+   */
+  optimizedJsInstructionsPerPacket?: number;
   /** TypeScript points: heap growth over the measured loop (heapUsed after forced full collections). */
   heapGrowthBytes?: number;
 }

@@ -42,8 +42,15 @@ export class Mempool {
   /** High 32 bits of {@link iovaBase}. */
   readonly iovaHigh: number;
 
-  private readonly freeIds: Uint32Array;
-  private top: number;
+  /**
+   * The stack of free buffer ids, valid in `[0, top)`. Ring code (the drivers' rx and tx loops) pops and
+   * pushes it inline instead of calling {@link alloc}/{@link free} per packet; everyone else uses the
+   * methods. Int32Array, not Uint32Array: ids are below 2^20, and V8 keeps an int32 element in a
+   * machine register where a uint32 one may need a check or a double.
+   */
+  readonly freeIds: Int32Array;
+  /** Free buffers: the stack's height (see {@link freeIds}). */
+  top: number;
   private readonly owner: PciFunction;
 
   private constructor(owner: PciFunction, region: DmaRegion, count: number, bufferSize: number, index: number) {
@@ -56,7 +63,7 @@ export class Mempool {
     this.iovaLow = region.iova >>> 0;
     this.iovaHigh = Math.floor(region.iova / 2 ** 32);
     this.index = index;
-    this.freeIds = new Uint32Array(count);
+    this.freeIds = new Int32Array(count);
     // Lowest ids on top of the stack: a fresh pool hands out buffers in address order.
     for (let i = 0; i < count; i++) this.freeIds[i] = count - 1 - i;
     this.top = count;
@@ -114,21 +121,6 @@ export class Mempool {
   /** Returns buffer `id` to the pool. */
   free(id: number): void {
     this.freeIds[this.top++] = id;
-  }
-
-  /**
-   * Returns the `n` buffers of a ring's slot table `ids` from slot `start` on, wrapping at `mask + 1`
-   * (a power of two), to the pool.
-   */
-  freeRing(ids: Uint32Array, start: number, n: number, mask: number): void {
-    const free = this.freeIds;
-    let top = this.top;
-    let i = start;
-    for (let k = 0; k < n; k++) {
-      free[top++] = ids[i];
-      i = (i + 1) & mask;
-    }
-    this.top = top;
   }
 
   /** Returns `n` buffers `ids[start..start+n)` to the pool. */

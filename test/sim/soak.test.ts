@@ -75,6 +75,9 @@ async function segment(card: SimCard, a: IxgbeDevice, b: IxgbeDevice, rnd: () =>
   const batch = new PacketBatch(64);
   const out = new Int32Array(2);
   const ledger = emptyLedger();
+  // Frames queued on port 1's tx ring this segment, and the model's count of tx descriptors before it.
+  let queued = 0;
+  const txDescriptorsBefore = card.counters(1).txDescriptors;
   let idleSince = Date.now();
   const watched = { card, devs: [a, b] };
   let lastProgress = progressOf(watched);
@@ -83,6 +86,7 @@ async function segment(card: SimCard, a: IxgbeDevice, b: IxgbeDevice, rnd: () =>
     for (let k = 0; k < 200; k++) {
       forwardOnce(a, b, batch, out);
       ledger.txDropped += out[1];
+      queued += out[0] - out[1];
       if (out[0] > 0) idleSince = Date.now();
     }
     const r = rnd();
@@ -103,12 +107,18 @@ async function segment(card: SimCard, a: IxgbeDevice, b: IxgbeDevice, rnd: () =>
       throw new Error(`traffic stopped for ${STALL_MS} ms (seed ${SEED})\n${trafficReport(watched)}`);
     }
   }
-  // Let port 1's tx ring finish (the model transmits asynchronously): keep polling until the checker's
-  // count holds still.
+  // Let port 1's tx ring finish (the model transmits asynchronously): keep polling until the model has
+  // taken every descriptor queued this segment (a quiet spell is no proof on a loaded machine: the model
+  // thread may just not have run), then until the checker's count holds still.
   for (let last = -1, still = 0; still < 3; ) {
     forwardOnce(a, b, batch, out);
     ledger.txDropped += out[1];
+    queued += out[0] - out[1];
     await sleep(10);
+    if (card.counters(1).txDescriptors - txDescriptorsBefore < queued) {
+      if (Date.now() > deadline + 10_000) throw new Error(`port 1 did not send what was queued (seed ${SEED})\n${trafficReport(watched)}`);
+      continue;
+    }
     const now = card.tester(1).stats().rxPackets;
     still = now === last ? still + 1 : 0;
     last = now;

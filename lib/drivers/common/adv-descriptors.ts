@@ -3,7 +3,8 @@
  * datasheet 7.1.5 and 7.2.2.3) lay them out: four 32-bit words in a Uint32Array ring, descriptor `i`
  * at words `4i .. 4i+3`, 64-bit bus addresses written as two halves. The fields this driver uses sit
  * at the same bits on both chips; only the set of rx error bits differs (each driver passes its own).
- * The writers are small enough for V8 to inline them into the rx/tx loops.
+ * The writers below serve ring set-up and chained frames; the per-packet loops of adv-rx-queue.ts and
+ * adv-tx-queue.ts write the same words inline (V8 does not reliably inline a helper there).
  */
 
 /** Bytes per descriptor (rx and tx, both chips, and the 8254x's legacy descriptors too). */
@@ -65,18 +66,6 @@ export function armRxDescriptor(ring: Uint32Array, i: number, iova: number): voi
 }
 
 /**
- * {@link armRxDescriptor} with the buffer's bus address as its two 32-bit halves: the rx loop computes
- * them in integer arithmetic (`Mempool.iovaLow`) instead of dividing a double.
- */
-export function armRxDescriptorWords(ring: Uint32Array, i: number, low: number, high: number): void {
-  const w = i << 2;
-  ring[w] = low;
-  ring[w + 1] = high;
-  ring[w + 2] = 0;
-  ring[w + 3] = 0;
-}
-
-/**
  * Writes tx descriptor `i` for one segment of a frame spread over several buffers: this buffer's
  * `length` in DTALEN, the whole frame's `frameLength` in PAYLEN (in every descriptor of the frame, as
  * Linux's ixgbe and igb do), EOP and RS only when `last`.
@@ -87,15 +76,6 @@ export function writeTxSegment(ring: Uint32Array, i: number, iova: number, lengt
   ring[w + 1] = Math.floor(iova / TWO_POW_32);
   ring[w + 2] = ((last ? TX_CMD_ONE_BUFFER : TX_CMD_SEGMENT) | length) >>> 0;
   ring[w + 3] = (frameLength << TX_PAYLEN_SHIFT) >>> 0;
-}
-
-/** {@link writeTxDescriptor} with the buffer's bus address as its two 32-bit halves (see {@link armRxDescriptorWords}). */
-export function writeTxDescriptorWords(ring: Uint32Array, i: number, low: number, high: number, length: number): void {
-  const w = i << 2;
-  ring[w] = low;
-  ring[w + 1] = high;
-  ring[w + 2] = (TX_CMD_ONE_BUFFER | length) >>> 0;
-  ring[w + 3] = (length << TX_PAYLEN_SHIFT) >>> 0;
 }
 
 /** Writes tx descriptor `i` for a whole frame of `length` bytes in one buffer at `iova`. */

@@ -11,7 +11,7 @@
 import { TsnicError } from '../../errors';
 import type { PacketBatch } from '../../memory/batch';
 import type { Mempool } from '../../memory/mempool';
-import { TX_STATUS_DD, writeTxDescriptorWords, writeTxSegment } from './adv-descriptors';
+import { TX_CMD_ONE_BUFFER, TX_PAYLEN_SHIFT, TX_STATUS_DD, writeTxSegment } from './adv-descriptors';
 import { poolOf, TxRing } from './ring-slots';
 
 /** Descriptors cleaned at a time. */
@@ -27,8 +27,6 @@ export const TX_MAX_FRAME = 1514;
 
 /** Transmit ring state of one queue; the device programs the registers. */
 export class AdvTxQueue extends TxRing {
-  /** Slot of the last descriptor (EOP, RS) of the frame each slot belongs to: where DD appears. */
-  private readonly frameEnds: Uint32Array;
 
   /**
    * @param bar0 the device registers
@@ -39,7 +37,6 @@ export class AdvTxQueue extends TxRing {
    */
   constructor(bar0: Uint32Array, tailOffset: number, ring: Uint32Array, size: number, private readonly address: string) {
     super(bar0, tailOffset, ring, size);
-    this.frameEnds = new Uint32Array(size);
   }
 
   /**
@@ -49,10 +46,11 @@ export class AdvTxQueue extends TxRing {
   reclaim(): void {
     const ring = this.ring;
     const mask = this.mask;
-    const frameEnds = this.frameEnds;
+    const slots = this.slots;
     const tail = this.tail;
     while (((tail - this.clean) & mask) >= TX_CLEAN_CHUNK) {
-      const last = frameEnds[(this.clean + TX_CLEAN_CHUNK - 1) & mask];
+      // The chunk's last slot, moved to the end of its frame (slot word +2, TxRing.slots).
+      const last = slots[(((this.clean + TX_CLEAN_CHUNK - 1) & mask) << 2) + 2];
       if ((ring[(last << 2) + 3] & TX_STATUS_DD) === 0) break;
       this.release(((last - this.clean) & mask) + 1);
     }
@@ -68,40 +66,84 @@ export class AdvTxQueue extends TxRing {
     const count = batch.count;
     if (count === 0) return 0;
     const pool = poolOf(batch);
-    const mask = this.mask;
     const free = this.freeSlots();
     if (batch.hasChains) return this.transmitChained(batch, pool, free);
     const n = count < free ? count : free;
+    if (n === 0) return 0;
+    // Sizes first, in a loop of its own (one load and two compares a frame): frames out of range are
+    // rare, and handling them out of line keeps the descriptor loop below small for V8.
+    const lengths = batch.lengths;
+    const bufferSize = pool.bufferSize | 0;
+    const minFrame = TX_MIN_FRAME | 0;
+    const maxFrame = (bufferSize < TX_MAX_FRAME ? bufferSize : TX_MAX_FRAME) | 0;
+    let k = 0;
+    while (k < n && lengths[k] >= minFrame && lengths[k] <= maxFrame) k++;
+    if (k < n) this.padShortFrames(batch, pool, k, n, maxFrame);
+    this.writeDescriptors(batch, pool, n);
+    this.commit((this.tail + n) & this.mask, batch, n);
+    return n;
+  }
+
+  /**
+   * Writes one descriptor for each of the first `n` packets of `batch` (all from `pool`, sizes
+   * checked, short frames padded), from {@link tail} on. The loop has no branch but its own condition:
+   * V8 then peels its first iteration, and the typed arrays' checks in the peeled copy cover the rest.
+   */
+  private writeDescriptors(batch: PacketBatch, pool: Mempool, n: number): void {
+    // Loop invariants as int32 locals (`| 0`), constants included: V8 keeps them in registers as
+    // machine words, where a constant imported from another module would be a property load of that
+    // module's exports object per packet.
     const ring = this.ring;
     const ids = batch.ids;
     const lengths = batch.lengths;
-    const slotIds = this.slotIds;
-    const slotPools = this.slotPools;
-    const frameEnds = this.frameEnds;
-    const poolIndex = pool.index;
-    const iovaLow = pool.iovaLow;
-    const iovaHigh = pool.iovaHigh;
-    const bufferSize = pool.bufferSize;
-    const maxFrame = bufferSize < TX_MAX_FRAME ? bufferSize : TX_MAX_FRAME;
-    let t = this.tail;
+    const slots = this.slots;
+    const poolIndex = pool.index | 0;
+    const iovaLow = pool.iovaLow | 0;
+    const iovaHigh = pool.iovaHigh | 0;
+    const bufferSize = pool.bufferSize | 0;
+    const command = TX_CMD_ONE_BUFFER | 0;
+    const paylenShift = TX_PAYLEN_SHIFT | 0;
+    const mask = this.mask | 0;
+    let t = this.tail | 0;
     for (let k = 0; k < n; k++) {
-      const id = ids[k];
-      let length = lengths[k];
-      if (length < TX_MIN_FRAME || length > maxFrame) {
-        if (length === 0 || length > maxFrame) this.frameSizeError(k, length, maxFrame);
-        pool.data.fill(0, id * bufferSize + length, id * bufferSize + TX_MIN_FRAME);
-        length = TX_MIN_FRAME;
-      }
-      // As in the rx loop: a 32-bit offset into a pool of at most 4 GiB, at most one carry.
-      const low = (iovaLow + Math.imul(id, bufferSize)) >>> 0;
-      writeTxDescriptorWords(ring, t, low, low < iovaLow ? iovaHigh + 1 : iovaHigh, length);
-      slotIds[t] = id;
-      slotPools[t] = poolIndex;
-      frameEnds[t] = t;
+      const id = ids[k] | 0;
+      const length = lengths[k];
+      // The advanced data descriptor (adv-descriptors.ts writeTxDescriptor), written here: V8 does
+      // not reliably inline a helper into this loop. As in the rx loop, the buffer's address is a
+      // 32-bit offset into a pool of at most 4 GiB, with at most one carry into the high word,
+      // computed without a branch (see AdvRxQueue.takeRun).
+      const offset = Math.imul(id, bufferSize);
+      const low = (iovaLow + offset) | 0;
+      const w = t << 2;
+      ring[w] = low;
+      ring[w + 1] = iovaHigh + (((iovaLow & offset) | ((iovaLow | offset) & ~low)) >>> 31);
+      ring[w + 2] = command | length;
+      ring[w + 3] = length << paylenShift;
+      // The slot's buffer, its pool, and the frame's last slot: itself (TxRing.slots).
+      slots[w] = id;
+      slots[w + 1] = poolIndex;
+      slots[w + 2] = t;
       t = (t + 1) & mask;
     }
-    if (n > 0) this.commit(t, batch, n);
-    return n;
+  }
+
+  /**
+   * Packets `from..n-1` of `batch` include a frame outside {@link TX_MIN_FRAME}..`maxFrame` bytes:
+   * throws ERR_FRAME_SIZE for one of 0 bytes or more than `maxFrame` (before anything is written), and
+   * otherwise zero-pads each short frame to {@link TX_MIN_FRAME} bytes in its buffer and sets its length
+   * in the batch to that (the packets are about to be sent and leave the batch).
+   */
+  private padShortFrames(batch: PacketBatch, pool: Mempool, from: number, n: number, maxFrame: number): void {
+    const lengths = batch.lengths;
+    for (let k = from; k < n; k++) {
+      if (lengths[k] === 0 || lengths[k] > maxFrame) this.frameSizeError(k, lengths[k], maxFrame);
+    }
+    for (let k = from; k < n; k++) {
+      if (lengths[k] >= TX_MIN_FRAME) continue;
+      const at = batch.ids[k] * pool.bufferSize;
+      pool.data.fill(0, at + lengths[k], at + TX_MIN_FRAME);
+      lengths[k] = TX_MIN_FRAME;
+    }
   }
 
   /**
@@ -138,9 +180,9 @@ export class AdvTxQueue extends TxRing {
       const frameEnd = (t + end - k) & this.mask;
       for (let s = k; s <= end; s++) {
         writeTxSegment(this.ring, t, pool.iovaBase + batch.ids[s] * bufferSize, lengths[s], frameLength, s === end);
-        this.slotIds[t] = batch.ids[s];
-        this.slotPools[t] = pool.index;
-        this.frameEnds[t] = frameEnd;
+        this.slots[t << 2] = batch.ids[s];
+        this.slots[(t << 2) + 1] = pool.index;
+        this.slots[(t << 2) + 2] = frameEnd;
         t = (t + 1) & this.mask;
       }
       k = end + 1;

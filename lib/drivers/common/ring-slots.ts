@@ -12,8 +12,8 @@ import { armRxDescriptor } from './adv-descriptors';
 
 /** A receive ring whose every slot holds a buffer of one pool. */
 export abstract class RxRing {
-  /** Buffer id held by each slot. */
-  protected readonly slotIds: Uint32Array;
+  /** Buffer id held by each slot (Int32Array: an int32 element stays a machine word in V8). */
+  protected readonly slotIds: Int32Array;
   protected readonly mask: number;
   /** Next slot to look at (the driver's view of RDH). */
   protected next = 0;
@@ -34,7 +34,7 @@ export abstract class RxRing {
     readonly pool: Mempool,
   ) {
     this.mask = size - 1;
-    this.slotIds = new Uint32Array(size);
+    this.slotIds = new Int32Array(size);
     this.tailIndex = tailOffset >>> 2;
   }
 
@@ -63,15 +63,22 @@ export abstract class RxRing {
   }
 }
 
+/** Words per slot in {@link TxRing.slots}. */
+export const TX_SLOT_WORDS = 4;
+
 /**
  * A transmit ring: which buffer each slot holds, and of which pool ({@link Mempool.registry} index),
  * so that a ring fed from several pools returns each buffer to its own.
  */
 export abstract class TxRing {
-  /** Buffer id per slot. */
-  protected readonly slotIds: Uint32Array;
-  /** Mempool.registry index per slot. */
-  protected readonly slotPools: Uint32Array;
+  /**
+   * Software state of every slot, {@link TX_SLOT_WORDS} words a slot (slot `t` at `t << 2`): +0 the
+   * buffer id, +1 its pool's {@link Mempool.registry} index, +2 the slot of the last descriptor of the
+   * frame the slot belongs to (advanced rings: where DD appears), +3 unused. One interleaved table
+   * rather than one array per field: in a V8 loop every distinct typed array costs a map check and a
+   * length and base load per iteration, and the tx loop writes all three fields per packet.
+   */
+  protected readonly slots: Int32Array;
   protected readonly mask: number;
   /** Next slot to fill (the driver's TDT). */
   protected tail = 0;
@@ -92,8 +99,7 @@ export abstract class TxRing {
     readonly size: number,
   ) {
     this.mask = size - 1;
-    this.slotIds = new Uint32Array(size);
-    this.slotPools = new Uint32Array(size);
+    this.slots = new Int32Array(size * TX_SLOT_WORDS);
     this.tailIndex = tailOffset >>> 2;
   }
 
@@ -120,20 +126,34 @@ export abstract class TxRing {
    */
   protected release(count: number): void {
     const registry = Mempool.registry;
-    const ids = this.slotIds;
-    const pools = this.slotPools;
-    const mask = this.mask;
-    let i = this.clean;
+    const slots = this.slots;
+    const mask = this.mask | 0;
+    const n = count | 0;
+    let i = this.clean | 0;
     let k = 0;
-    // Runs of slots from one pool (usually the whole chunk) go back with one call each.
-    while (k < count) {
-      const p = pools[i];
-      let run = 1;
-      while (k + run < count && pools[(i + run) & mask] === p) run++;
+    // Runs of slots from one pool (usually the whole chunk), pushed onto that pool's free stack inline
+    // (Mempool.freeIds).
+    while (k < n) {
+      const p = slots[(i << 2) + 1];
       const pool = registry[p];
-      if (pool !== undefined) pool.freeRing(ids, i, run, mask);
-      i = (i + run) & mask;
-      k += run;
+      if (pool === undefined) {
+        // Destroyed while its buffers were in flight: nothing to return them to.
+        do {
+          i = (i + 1) & mask;
+          k++;
+        } while (k < n && slots[(i << 2) + 1] === p);
+        continue;
+      }
+      const free = pool.freeIds;
+      let top = pool.top | 0;
+      do {
+        const s = i << 2;
+        if (slots[s + 1] !== p) break;
+        free[top++] = slots[s];
+        i = (i + 1) & mask;
+        k++;
+      } while (k < n);
+      pool.top = top;
     }
     this.clean = i;
   }

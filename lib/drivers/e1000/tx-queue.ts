@@ -68,8 +68,8 @@ export class TxQueue extends TxRing {
       }
       const id = ids[k];
       writeTxDescriptor(ring, t, pool.iovaOf(id), length);
-      this.slotIds[t] = id;
-      this.slotPools[t] = pool.index;
+      this.slots[t << 2] = id;
+      this.slots[(t << 2) + 1] = pool.index;
       t = (t + 1) & mask;
     }
     if (n > 0) this.commit(t, batch, n);

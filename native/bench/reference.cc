@@ -257,6 +257,7 @@ ReferenceResult RunReference(const ReferenceConfig& c) {
   uint32_t seq = 0;
   uint32_t iter = 0;
   tsnic_count_begin();
+  const uint64_t busyBefore = c.modelBusy != nullptr ? c.modelBusy->busyNs(c.modelBusy->ctx) : 0;
   const uint64_t start = Now();
   const uint64_t deadline = start + c.durationNs;
   uint64_t now = start;
@@ -304,6 +305,7 @@ ReferenceResult RunReference(const ReferenceConfig& c) {
     }
   }
   r.ns = Now() - start;
+  if (c.modelBusy != nullptr) r.modelBusyNs = c.modelBusy->busyNs(c.modelBusy->ctx) - busyBefore;
   tsnic_count_end();
   r.modelNs = modelNs;
   r.packets = packets;

@@ -44,6 +44,8 @@ export interface BenchReferenceResult {
   modelNs: number;
   /** With `modelCard`: the model thread's busy time during the measured loop, ns (0 otherwise). */
   modelBusyNs: number;
+  /** With `modelCard`: the CPU time the model thread got during the measured loop, ns (0 otherwise). */
+  modelCpuNs: number;
 }
 
 /** native/binding/bench.cc */

@@ -38,17 +38,21 @@ function log(o: BenchOptions, line: string): void {
   if (!o.json) process.stderr.write(line + '\n');
 }
 
+function modelShares(p: BenchPoint): string {
+  return `model thread busy ${(p.modelBusy * 100).toFixed(0)}% (on a CPU ${(p.modelCpu * 100).toFixed(0)}%)`;
+}
+
 async function measure(o: BenchOptions, driver: Driver | undefined, spec: PointSpec, placement: Placement | undefined, out: BenchPoint[]): Promise<void> {
   const label = `${spec.mode} batch ${spec.batch} frame ${spec.frameSize + 4}`;
   if (!o.noNative) {
     const p = runNativePoint(spec, placement);
     out.push(p);
-    log(o, `  ${label}: C++ ${mpps(p).toFixed(2)} Mpps, model busy ${(p.modelBusy * 100).toFixed(0)}%`);
+    log(o, `  ${label}: C++ ${mpps(p).toFixed(2)} Mpps, ${modelShares(p)}`);
   }
   if (driver !== undefined) {
     const p = await runTsPoint(driver, spec, placement);
     out.push(p);
-    log(o, `  ${label}: TS  ${mpps(p).toFixed(2)} Mpps, model busy ${(p.modelBusy * 100).toFixed(0)}%, heap ${formatBytes(p.heapGrowthBytes ?? 0)}`);
+    log(o, `  ${label}: TS  ${mpps(p).toFixed(2)} Mpps, ${modelShares(p)}, heap ${formatBytes(p.heapGrowthBytes ?? 0)}`);
   }
 }
 

@@ -89,8 +89,11 @@ export function runNativePoint(spec: PointSpec, placement: Placement | undefined
   const card = newCard(placement);
   try {
     const r = benchNative.benchReference({ ...nativeReferenceOptions(card, spec), modelCard: card.handle });
-    const modelBusy = r.ns > 0 ? Math.min(1, r.modelBusyNs / r.ns) : 0;
-    return { mode: spec.mode, impl: 'native', batch: spec.batch, frameSize: spec.frameSize, packets: r.packets, ns: r.ns, modelBusy };
+    const share = (ns: number): number => (r.ns > 0 ? Math.min(1, ns / r.ns) : 0);
+    return {
+      mode: spec.mode, impl: 'native', batch: spec.batch, frameSize: spec.frameSize, packets: r.packets, ns: r.ns,
+      modelBusy: share(r.modelBusyNs), modelCpu: share(r.modelCpuNs),
+    };
   } finally {
     card.close();
   }
@@ -124,9 +127,12 @@ export async function runTsPoint(driver: Driver, spec: PointSpec, placement: Pla
     const before = settledHeapUsed();
     const mark = card.modelLoadMark();
     const r = runLoop(spec, devs, batches, txPool, spec.limit);
-    const modelBusy = card.modelThreadLoad(mark).busyFraction;
+    const load = card.modelThreadLoad(mark);
     const heapGrowthBytes = settledHeapUsed() - before;
-    return { mode: spec.mode, impl: 'ts', batch: spec.batch, frameSize: spec.frameSize, packets: r.packets, ns: r.ns, heapGrowthBytes, modelBusy };
+    return {
+      mode: spec.mode, impl: 'ts', batch: spec.batch, frameSize: spec.frameSize, packets: r.packets, ns: r.ns, heapGrowthBytes,
+      modelBusy: load.busyFraction, modelCpu: load.cpuFraction,
+    };
   } finally {
     for (const d of devs) if (!d.closed) d.close();
     txPool?.destroy();

@@ -29,6 +29,11 @@ export interface BenchPoint {
    * is model-bound ({@link modelBound}).
    */
   modelBusy: number;
+  /**
+   * The share of a CPU the model thread got over the measured loop, 0..1: below ~1 other work took its
+   * CPU (docs/benchmark.md, "Model-bound points", caveats). Context only; `modelBusy` decides.
+   */
+  modelCpu: number;
 }
 
 /** A TypeScript point beside the native reference for the same mode, batch and frame size. */

@@ -14,6 +14,8 @@ export interface ModelLoadMark {
   readonly atNs: number;
   /** How many times the card's model thread was started before the reading. */
   readonly threadStarts: number;
+  /** CPU time the thread's current run consumed (its CLOCK_THREAD_CPUTIME_ID), ns. */
+  readonly cpuNs: number;
 }
 
 /** The model thread's load between a mark and a later reading. */
@@ -28,6 +30,13 @@ export interface ModelThreadLoad {
    * the model's and the driver's together, not the driver's.
    */
   busyFraction: number;
+  /** CPU time the thread got between the readings, ns. */
+  cpuNs: number;
+  /**
+   * `cpuNs / wallNs`, clamped to 0..1: the share of a CPU the thread got. Below ~1 other threads took
+   * its CPU (a loaded machine), and that time counts as busy or idle by the pass it interrupted.
+   */
+  cpuFraction: number;
 }
 
 /** The native reading (native/binding/sim.cc `simModelLoad`). */
@@ -41,7 +50,7 @@ export function markOf(load: NativeModelLoad): ModelLoadMark {
   if (!load.running) {
     throw new TsnicError('ERR_INVALID_ARG', 'modelLoadMark() needs a card whose model thread runs: a lockstep card has one only inside withModelThread(); in lockstep, step() returns the model\'s time itself');
   }
-  return { busyNs: load.busyNs, atNs: load.atNs, threadStarts: load.threadStarts };
+  return { busyNs: load.busyNs, atNs: load.atNs, threadStarts: load.threadStarts, cpuNs: load.cpuNs };
 }
 
 /** The load from mark `since` to the reading `now`; throws when the thread stopped or restarted in between. */
@@ -52,6 +61,7 @@ export function loadBetween(since: ModelLoadMark, now: NativeModelLoad): ModelTh
   }
   const busyNs = Math.max(0, current.busyNs - since.busyNs);
   const wallNs = current.atNs - since.atNs;
-  const busyFraction = wallNs > 0 ? Math.min(1, busyNs / wallNs) : 0;
-  return { busyNs, wallNs, busyFraction };
+  const cpuNs = Math.max(0, current.cpuNs - since.cpuNs);
+  const share = (ns: number): number => (wallNs > 0 ? Math.min(1, ns / wallNs) : 0);
+  return { busyNs, wallNs, busyFraction: share(busyNs), cpuNs, cpuFraction: share(cpuNs) };
 }

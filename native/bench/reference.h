@@ -20,11 +20,11 @@ struct ModelHooks {
   uint64_t (*pass)(void* ctx) = nullptr;
 };
 
-// Threaded: the model thread's busy-time counter (sim.h SimModelLoad), read just before and after the
-// measured loop so that the model's busy fraction covers exactly the loop.
+// Threaded: the model thread's busy-time counter and CPU time (sim.h SimModelLoad), read just before and
+// after the measured loop so that the model's busy fraction covers exactly the loop.
 struct ModelBusy {
   void* ctx = nullptr;
-  uint64_t (*busyNs)(void* ctx) = nullptr;
+  void (*read)(void* ctx, uint64_t* busyNs, uint64_t* cpuNs) = nullptr;
 };
 
 struct ReferenceConfig {
@@ -45,6 +45,7 @@ struct ReferenceResult {
   uint64_t ns = 0;       // time of the measured loop
   uint64_t modelNs = 0;  // lockstep: the part of `ns` spent inside model passes
   uint64_t modelBusyNs = 0;  // with modelBusy: the model thread's busy time during the loop
+  uint64_t modelCpuNs = 0;   // with modelBusy: the CPU time the model thread got during the loop
   bool ok = false;       // false: setup failed (link never came up, bad arguments)
   const char* code = "";   // stable error code when !ok
   const char* error = "";

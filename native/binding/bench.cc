@@ -18,10 +18,11 @@ void LockstepSetThread(void* ctx, bool on) {
 
 uint64_t LockstepPass(void* ctx) { return sim::SimStep(static_cast<sim::Card*>(ctx), 1); }
 
-uint64_t ModelBusyNs(void* ctx) {
+void ModelBusyRead(void* ctx, uint64_t* busyNs, uint64_t* cpuNs) {
   sim::ModelLoad load;
   sim::SimModelLoad(static_cast<sim::Card*>(ctx), &load);
-  return load.busyNs;
+  *busyNs = load.busyNs;
+  *cpuNs = load.cpuNs;
 }
 
 double Num(Napi::Object o, const char* key, double fallback) {
@@ -37,9 +38,10 @@ uint32_t* Bar(Napi::Env env, Napi::Value v) {
 }
 
 // benchReference({bar0: [ArrayBuffer, ArrayBuffer?], dma: ArrayBuffer, iova, mode, batch, frameSize,
-// seconds, packets, lockstepCard?, modelCard?}) -> {packets, ns, modelNs, modelBusyNs}. With lockstepCard
-// (a lockstep SimCard's handle) the loop runs the model's passes itself and modelNs is their share of ns;
-// with modelCard (a threaded card's handle) modelBusyNs is its model thread's busy time during the loop.
+// seconds, packets, lockstepCard?, modelCard?}) -> {packets, ns, modelNs, modelBusyNs, modelCpuNs}.
+// With lockstepCard (a lockstep SimCard's handle) the loop runs the model's passes itself and modelNs
+// is their share of ns; with modelCard (a threaded card's handle) modelBusyNs and modelCpuNs are its
+// model thread's busy time and CPU time during the loop.
 Napi::Value Reference(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) throw MakeError(env, "ERR_INVALID_ARG", "benchReference: an options object is required");
@@ -82,7 +84,7 @@ Napi::Value Reference(const Napi::CallbackInfo& info) {
     if (!sim::SimThreadRunning(static_cast<sim::Card*>(busy.ctx))) {
       throw MakeError(env, "ERR_INVALID_ARG", "benchReference: modelCard needs a card whose model thread runs (not a lockstep card)");
     }
-    busy.busyNs = ModelBusyNs;
+    busy.read = ModelBusyRead;
     c.modelBusy = &busy;
   }
   const bench::ReferenceResult r = bench::RunReference(c);
@@ -92,6 +94,7 @@ Napi::Value Reference(const Napi::CallbackInfo& info) {
   out.Set("ns", Napi::Number::New(env, static_cast<double>(r.ns)));
   out.Set("modelNs", Napi::Number::New(env, static_cast<double>(r.modelNs)));
   out.Set("modelBusyNs", Napi::Number::New(env, static_cast<double>(r.modelBusyNs)));
+  out.Set("modelCpuNs", Napi::Number::New(env, static_cast<double>(r.modelCpuNs)));
   return out;
 }
 

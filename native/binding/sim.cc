@@ -268,7 +268,7 @@ Napi::Value SetModelCpu(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), sim::SimSetModelCpu(e->card, cpu));
 }
 
-// simModelLoad(handle) -> {busyNs, atNs, threadStarts, running}: the model thread's load counter now
+// simModelLoad(handle) -> {busyNs, atNs, threadStarts, cpuNs, running}: the model thread's load counter now
 // (sim.h SimModelLoad); lib/bus/sim.ts turns two readings into a busy fraction.
 Napi::Value ModelLoad(const Napi::CallbackInfo& info) {
   CardEntry* e = Entry(info);
@@ -279,6 +279,7 @@ Napi::Value ModelLoad(const Napi::CallbackInfo& info) {
   o.Set("busyNs", Napi::Number::New(env, static_cast<double>(load.busyNs)));
   o.Set("atNs", Napi::Number::New(env, static_cast<double>(load.atNs)));
   o.Set("threadStarts", Napi::Number::New(env, static_cast<double>(load.threadStarts)));
+  o.Set("cpuNs", Napi::Number::New(env, static_cast<double>(load.cpuNs)));
   o.Set("running", Napi::Boolean::New(env, load.running));
   return o;
 }

@@ -132,6 +132,12 @@ void SimModelLoad(Card* card, ModelLoad* out) {
   out->atNs = NowNs();
   out->threadStarts = card->threadStarts.load(std::memory_order_relaxed);
   out->running = card->thread.joinable();
+  out->cpuNs = 0;
+  clockid_t clock;
+  timespec ts;
+  if (out->running && pthread_getcpuclockid(card->thread.native_handle(), &clock) == 0 && clock_gettime(clock, &ts) == 0) {
+    out->cpuNs = static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+  }
 }
 
 uint64_t SimStep(Card* card, uint32_t passes) {

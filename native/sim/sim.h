@@ -120,6 +120,7 @@ struct ModelLoad {
   uint64_t busyNs = 0;        // time of the thread's loop in passes that did work, since card creation
   uint64_t atNs = 0;          // CLOCK_MONOTONIC at the reading
   uint64_t threadStarts = 0;  // times the model thread was started (a change: it was restarted in between)
+  uint64_t cpuNs = 0;         // CPU time the thread's current run consumed (its CLOCK_THREAD_CPUTIME_ID)
   bool running = false;       // the thread runs now (false: lockstep card outside SimStartThread)
 };
 // Reads the load counter without the DMA lock (the model thread publishes busyNs after each pass). The busy

@@ -64,6 +64,9 @@ t.test('a flood received by the driver: the model thread is clearly busy', async
   // least 500 us, beyond the idle card's bound.
   t.ok(load.busyNs >= frames * MIN_NS_PER_FRAME, `busy time ${load.busyNs} ns covers ${frames} frames at >= ${MIN_NS_PER_FRAME} ns each`);
   t.ok(load.busyNs > IDLE_BUSY_NS, 'more than an idle card may show');
+  // The same work ran on the thread's CPU clock, which counts no preemption.
+  t.ok(load.cpuNs >= frames * MIN_NS_PER_FRAME, `CPU time ${load.cpuNs} ns covers the frames too`);
+  t.ok(load.cpuFraction > 0 && load.cpuFraction <= 1, `CPU share ${load.cpuFraction.toFixed(3)}`);
   // The fraction itself depends on the machine, not on the model alone: the generator is unpaced, so
   // the thread idles only while the ring is full, i.e. while the driver's thread does not run. Alone on
   // two cores it reads 0.8-1.0; on a machine busy with other work it read down to 0.016 (the driver got

@@ -4,16 +4,16 @@ import { comparison, MODEL_BOUND_BUSY, modelBound, pairPoints, ratio, type Bench
 import { threadedComparisons, threadedSeries, threadedTargets } from '../../lib/bench/threaded-summary';
 
 const points: BenchPoint[] = [
-  { mode: 'forward', impl: 'native', batch: 32, frameSize: 60, packets: 20_000_000, ns: 2e9, modelBusy: 0.5 },
-  { mode: 'forward', impl: 'ts', batch: 32, frameSize: 60, packets: 6_000_000, ns: 1e9, heapGrowthBytes: 2048, modelBusy: 0.25 },
-  { mode: 'tx', impl: 'ts', batch: 1, frameSize: 1510, packets: 1000, ns: 1e6, heapGrowthBytes: -100, modelBusy: 0.1 },
+  { mode: 'forward', impl: 'native', batch: 32, frameSize: 60, packets: 20_000_000, ns: 2e9, modelBusy: 0.5, modelCpu: 1 },
+  { mode: 'forward', impl: 'ts', batch: 32, frameSize: 60, packets: 6_000_000, ns: 1e9, heapGrowthBytes: 2048, modelBusy: 0.25, modelCpu: 1 },
+  { mode: 'tx', impl: 'ts', batch: 1, frameSize: 1510, packets: 1000, ns: 1e6, heapGrowthBytes: -100, modelBusy: 0.1, modelCpu: 1 },
 ];
 
 /** Forward at batch 256: the native side's model thread at `nativeBusy`, the TypeScript side's at 0.5. */
 function bigBatch(nativeBusy: number, tsBusy = 0.5): BenchPoint[] {
   return [
-    { mode: 'forward', impl: 'native', batch: 256, frameSize: 60, packets: 15_000_000, ns: 1e9, modelBusy: nativeBusy },
-    { mode: 'forward', impl: 'ts', batch: 256, frameSize: 60, packets: 14_000_000, ns: 1e9, heapGrowthBytes: 0, modelBusy: tsBusy },
+    { mode: 'forward', impl: 'native', batch: 256, frameSize: 60, packets: 15_000_000, ns: 1e9, modelBusy: nativeBusy, modelCpu: 1 },
+    { mode: 'forward', impl: 'ts', batch: 256, frameSize: 60, packets: 14_000_000, ns: 1e9, heapGrowthBytes: 0, modelBusy: tsBusy, modelCpu: 1 },
   ];
 }
 
@@ -72,7 +72,7 @@ t.test('the forward target is not judged on a model-bound pair; a model-bound tx
   const bound = threadedTargets(fwd(0.95), { frameSize: 60 });
   t.match(bound[0], /^forward batch 32: model-bound \(model thread busy TS 50%, C\+\+ 95%\): no driver ratio/);
   t.notMatch(bound[0], /\d+% of native \(|: met|NOT met/, 'no ratio and no verdict');
-  const tx = (packets: number, busy: number): BenchPoint => ({ mode: 'tx', impl: 'ts', batch: 32, frameSize: 60, packets, ns: 1e9, heapGrowthBytes: 0, modelBusy: busy });
+  const tx = (packets: number, busy: number): BenchPoint => ({ mode: 'tx', impl: 'ts', batch: 32, frameSize: 60, packets, ns: 1e9, heapGrowthBytes: 0, modelBusy: busy, modelCpu: 1 });
   t.match(threadedTargets([tx(10e6, 0.5)], { frameSize: 60 })[0], /10\.00 Mpps \(target > 14\.88\): NOT met$/);
   t.match(threadedTargets([tx(10e6, 0.95)], { frameSize: 60 })[0], /10\.00 Mpps \(target > 14\.88\): not judged: model-bound/);
   t.match(threadedTargets([tx(20e6, 0.95)], { frameSize: 60 })[0], /20\.00 Mpps \(target > 14\.88\): met$/, 'reached is reached');

@@ -11,7 +11,7 @@ import { formatBytes } from './table';
 export const MODE_COLORS = { tx: '#1f77b4', rx: '#ff7f0e', forward: '#2ca02c' } as const;
 
 /** The legend lines of the threaded plot's hollow marker. */
-export const MODEL_BOUND_LEGEND = ['model-bound (model thread', `busy >= ${MODEL_BOUND_BUSY * 100}%): no ratio`];
+export const MODEL_BOUND_LEGEND = ['model-bound: model', `thread busy >= ${MODEL_BOUND_BUSY * 100}%`, '(no TS/C++ ratio)'];
 
 /**
  * The threaded plot: Mpps against batch for `frameSize`, one series per mode and implementation; a

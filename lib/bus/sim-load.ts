@@ -53,8 +53,17 @@ export function markOf(load: NativeModelLoad): ModelLoadMark {
   return { busyNs: load.busyNs, atNs: load.atNs, threadStarts: load.threadStarts, cpuNs: load.cpuNs };
 }
 
+function isMark(m: unknown): m is ModelLoadMark {
+  if (typeof m !== 'object' || m === null) return false;
+  const r = m as Record<string, unknown>;
+  return ['busyNs', 'atNs', 'threadStarts', 'cpuNs'].every((k) => typeof r[k] === 'number' && Number.isFinite(r[k]));
+}
+
 /** The load from mark `since` to the reading `now`; throws when the thread stopped or restarted in between. */
-export function loadBetween(since: ModelLoadMark, now: NativeModelLoad): ModelThreadLoad {
+export function loadBetween(since: unknown, now: NativeModelLoad): ModelThreadLoad {
+  if (!isMark(since)) {
+    throw new TsnicError('ERR_INVALID_ARG', `modelThreadLoad(since): since must be what modelLoadMark() returned, got ${String(since)}`);
+  }
   const current = markOf(now);
   if (current.threadStarts !== since.threadStarts || current.atNs < since.atNs) {
     throw new TsnicError('ERR_INVALID_ARG', 'modelThreadLoad(since): the mark is from another run of the model thread (it was stopped and started since): take a new mark with modelLoadMark() while the thread runs');

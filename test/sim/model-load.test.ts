@@ -96,6 +96,14 @@ t.test('a lockstep card has no thread to mark, except inside withModelThread; a 
   });
 });
 
+t.test('a mark that is not one is refused', async (t) => {
+  const card = SimCard.create();
+  t.teardown(() => card.close());
+  for (const bad of [undefined, null, 5, {}, { busyNs: 0, atNs: 0, threadStarts: 1 }, { busyNs: NaN, atNs: 0, threadStarts: 1, cpuNs: 0 }]) {
+    t.throws(() => card.modelThreadLoad(bad as never), { code: 'ERR_INVALID_ARG', message: /what modelLoadMark\(\) returned/ }, `since = ${JSON.stringify(bad)}`);
+  }
+});
+
 t.test('a closed card refuses', async (t) => {
   const card = SimCard.create();
   const mark = card.modelLoadMark();

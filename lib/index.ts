@@ -39,6 +39,7 @@ export {
   type SimCardOptions, type SimFaults, type SimGeneratorOptions, type SimPortCounters, type SimSpec, type SimTesterStats,
   type SimViolations, type SimWiring,
 } from './bus/sim';
+export type { ModelLoadMark, ModelThreadLoad } from './bus/sim-load';
 export { RegisterTrace, type RegisterAccess } from './bus/register-trace';
 
 // Apps.

@@ -27,6 +27,11 @@ export interface BenchReferenceOptions {
    * up and torn down; the measured loop runs one model pass per iteration and reports their time apart.
    */
   lockstepCard?: number;
+  /**
+   * Handle of a threaded SimCard (`SimCard.handle`, its model thread running): the result's
+   * `modelBusyNs` is that thread's busy time over the measured loop (`SimCard.modelThreadLoad`).
+   */
+  modelCard?: number;
 }
 
 /** What the native reference measured. */
@@ -37,6 +42,10 @@ export interface BenchReferenceResult {
   ns: number;
   /** Lockstep: the part of `ns` spent inside model passes (0 otherwise). */
   modelNs: number;
+  /** With `modelCard`: the model thread's busy time during the measured loop, ns (0 otherwise). */
+  modelBusyNs: number;
+  /** With `modelCard`: the CPU time the model thread got during the measured loop, ns (0 otherwise). */
+  modelCpuNs: number;
 }
 
 /** native/binding/bench.cc */

@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: the TypeScript ixgbe driver against the native reference on the simulated 82599.
  * Sweeps batch sizes for tx only, rx only and forwarding with 64-byte frames, adds one 1514-byte run
- * per mode, prints a table (or JSON), and writes an SVG plot and the JSON to bench-results/.
+ * per mode, prints a table (or JSON), and writes an SVG plot and the JSON to bench-results/. Each point
+ * carries the model thread's busy fraction; a pair where it reached MODEL_BOUND_BUSY is model-bound and
+ * shows no TS/C++ ratio (table, plot, targets, JSON `comparisons`: threaded-summary.ts).
  * `--long` forwards 50 million frames at batch 32 and checks the heap stays flat. Then the lockstep sweep
  * (`driverCost` in the JSON; `--lockstep` runs only it): the driver's own ns per packet with the model's
  * passes run on the same thread and subtracted, for 64- and 1514-byte frames. See docs/benchmark.md.
@@ -17,15 +19,15 @@ import { formatInterruptBench, runInterruptBench } from './interrupts';
 import { renderPlot, type PlotSeries } from './plot';
 import { runNativeLockstep, runTsLockstep, stepCallOverheadNs } from './lockstep-points';
 import { pinDriverThread, runNativePoint, runTsPoint, type Placement, type PointSpec } from './points';
-import { BENCH_MODES, mpps, pairPoints, ratio, type BenchPoint, type DriverCost } from './results';
+import { BENCH_MODES, MODEL_BOUND_BUSY, mpps, pairPoints, type BenchPoint, type DriverCost } from './results';
 import { formatBytes, formatDriverCostTable, formatTable } from './table';
+import { MODE_COLORS, MODEL_BOUND_LEGEND, threadedComparisons, threadedSeries, threadedTargets } from './threaded-summary';
 
 const SMALL = 60;
 const LARGE = 1510;
 const LONG_FRAMES = 50_000_000;
 /** Packets of an instruction count's warm-up and counted loop each (--instructions). */
 const COUNT_PACKETS = 30_000;
-const COLORS = { tx: '#1f77b4', rx: '#ff7f0e', forward: '#2ca02c' } as const;
 
 /** The driver the table picks for the simulated 82599ES (8086:10fb), or undefined while none claims it. */
 function simDriver(): Driver | undefined {
@@ -36,17 +38,21 @@ function log(o: BenchOptions, line: string): void {
   if (!o.json) process.stderr.write(line + '\n');
 }
 
+function modelShares(p: BenchPoint): string {
+  return `model thread busy ${(p.modelBusy * 100).toFixed(0)}% (on a CPU ${(p.modelCpu * 100).toFixed(0)}%)`;
+}
+
 async function measure(o: BenchOptions, driver: Driver | undefined, spec: PointSpec, placement: Placement | undefined, out: BenchPoint[]): Promise<void> {
   const label = `${spec.mode} batch ${spec.batch} frame ${spec.frameSize + 4}`;
   if (!o.noNative) {
     const p = runNativePoint(spec, placement);
     out.push(p);
-    log(o, `  ${label}: C++ ${mpps(p).toFixed(2)} Mpps`);
+    log(o, `  ${label}: C++ ${mpps(p).toFixed(2)} Mpps, ${modelShares(p)}`);
   }
   if (driver !== undefined) {
     const p = await runTsPoint(driver, spec, placement);
     out.push(p);
-    log(o, `  ${label}: TS  ${mpps(p).toFixed(2)} Mpps, heap ${formatBytes(p.heapGrowthBytes ?? 0)}`);
+    log(o, `  ${label}: TS  ${mpps(p).toFixed(2)} Mpps, ${modelShares(p)}, heap ${formatBytes(p.heapGrowthBytes ?? 0)}`);
   }
 }
 
@@ -86,23 +92,6 @@ async function measureLockstep(o: BenchOptions, driver: Driver | undefined, spec
   }
 }
 
-function plotSeries(points: readonly BenchPoint[]): PlotSeries[] {
-  const series: PlotSeries[] = [];
-  for (const mode of BENCH_MODES) {
-    for (const impl of ['ts', 'native'] as const) {
-      const pts = points.filter((p) => p.mode === mode && p.impl === impl && p.frameSize === SMALL);
-      if (pts.length === 0) continue;
-      series.push({
-        label: `${mode} ${impl === 'ts' ? 'TypeScript' : 'C++ reference'}`,
-        color: COLORS[mode],
-        dashed: impl === 'native',
-        points: pts.map((p) => [p.batch, mpps(p)]),
-      });
-    }
-  }
-  return series;
-}
-
 function lockstepSeries(costs: readonly DriverCost[]): PlotSeries[] {
   const series: PlotSeries[] = [];
   for (const mode of BENCH_MODES) {
@@ -111,7 +100,7 @@ function lockstepSeries(costs: readonly DriverCost[]): PlotSeries[] {
       if (pts.length === 0) continue;
       series.push({
         label: `${mode} ${impl === 'ts' ? 'TypeScript' : 'C++ reference'}`,
-        color: COLORS[mode],
+        color: MODE_COLORS[mode],
         dashed: impl === 'native',
         // A point the calibration pushed below zero (docs/benchmark.md, caveats) is drawn at zero.
         points: pts.map((c) => [c.batch, Math.max(0, c.driverNsPerPacket)]),
@@ -119,30 +108,6 @@ function lockstepSeries(costs: readonly DriverCost[]): PlotSeries[] {
     }
   }
   return series;
-}
-
-function targets(points: readonly BenchPoint[], long: boolean): string[] {
-  const pairs = pairPoints(points);
-  const find = (mode: string, batch: number): (typeof pairs)[number] | undefined =>
-    pairs.find((p) => p.mode === mode && p.batch === batch && p.frameSize === SMALL);
-  const lines: string[] = [];
-  const fwd = find('forward', 32);
-  if (fwd?.ts !== undefined && fwd.native !== undefined) {
-    const r = ratio(fwd);
-    lines.push(`forward batch 32: ${(r * 100).toFixed(0)}% of native (target >= 60%): ${r >= 0.6 ? 'met' : 'NOT met'}`);
-  }
-  const tx = find('tx', 32);
-  if (tx?.ts !== undefined) {
-    const m = mpps(tx.ts);
-    lines.push(`tx batch 32: ${m.toFixed(2)} Mpps (target > 14.88): ${m > 14.88 ? 'met' : 'NOT met'}`);
-  }
-  const heaps = points.filter((p) => p.heapGrowthBytes !== undefined).map((p) => p.heapGrowthBytes ?? 0);
-  if (heaps.length > 0) {
-    const worst = Math.max(...heaps);
-    const what = long ? `over ${LONG_FRAMES / 1e6} M forwarded frames` : 'per run (worst)';
-    lines.push(`heap growth ${what}: ${formatBytes(worst)} (target < 1 MiB): ${worst < 1024 * 1024 ? 'met' : 'NOT met'}`);
-  }
-  return lines;
 }
 
 async function main(): Promise<void> {
@@ -207,22 +172,24 @@ async function main(): Promise<void> {
     }
   }
   const lockstepHeap = driverCosts.filter((c) => c.heapGrowthBytes !== undefined).map((c) => c.heapGrowthBytes ?? 0);
-  const goals = targets(points, o.long);
+  const goals = threadedTargets(points, { frameSize: SMALL, ...(o.long ? { longFrames: LONG_FRAMES } : {}) });
   if (o.long && o.lockstep && lockstepHeap.length > 0) {
     const worst = Math.max(...lockstepHeap);
     goals.push(`lockstep heap growth over ${LONG_FRAMES / 1e6} M forwarded frames: ${formatBytes(worst)} (target < 64 KiB): ${worst < 64 * 1024 ? 'met' : 'NOT met'}`);
   }
-  const result = { machine, options: o, points, driverCost: driverCosts, targets: goals };
+  const result = {
+    machine, options: o, points, modelBoundBusy: MODEL_BOUND_BUSY, comparisons: threadedComparisons(points), driverCost: driverCosts, targets: goals,
+  };
   fs.mkdirSync(o.outDir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const base = path.join(o.outDir, `bench-${o.long ? 'long-' : ''}${stamp}`);
   fs.writeFileSync(`${base}.json`, JSON.stringify(result, null, 2) + '\n', { mode: 0o644 });
   if (!o.long && !o.lockstep) {
-    fs.writeFileSync(`${base}.svg`, renderPlot(`tsnic on the simulated 82599, 64-byte frames (${machine.cpu})`, plotSeries(points)), { mode: 0o644 });
+    fs.writeFileSync(`${base}.svg`, renderPlot(`tsnic on the simulated 82599, 64-byte frames (${machine.cpu})`, threadedSeries(points, SMALL), { hollowLabel: MODEL_BOUND_LEGEND }), { mode: 0o644 });
   }
   if (driverCosts.length > 0 && !o.long) {
     const title = `tsnic driver cost in lockstep, 64-byte frames (${machine.cpu})`;
-    fs.writeFileSync(`${base}-lockstep.svg`, renderPlot(title, lockstepSeries(driverCosts), 'driver ns per packet'), { mode: 0o644 });
+    fs.writeFileSync(`${base}-lockstep.svg`, renderPlot(title, lockstepSeries(driverCosts), { yLabel: 'driver ns per packet' }), { mode: 0o644 });
   }
   if (o.json) {
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');

@@ -2,8 +2,8 @@
  * Runs one benchmark point on a fresh simulated 82599: either the TypeScript driver through the
  * NetDevice API or the native reference loop, with the JavaScript thread and the model thread pinned
  * to different CPUs, the wire and the testers' generators unpaced (benchmark modes unlike any wire, so
- * the driver is the bottleneck) and, for
- * TypeScript, the heap measured around the run.
+ * that neither limits the driver), the model thread's busy fraction over the measured loop (a point
+ * where it is near 1 is model-bound: results.ts) and, for TypeScript, the heap measured around the run.
  */
 import os from 'node:os';
 import { SimCard } from '../bus/sim';
@@ -81,12 +81,19 @@ export function nativeReferenceOptions(card: SimCard, spec: PointSpec): BenchRef
   };
 }
 
-/** The native reference loop for `spec` (one warm-up call, then the measured one). */
+/**
+ * The native reference loop for `spec`, with the model thread's busy fraction over its measured loop
+ * (read by the reference itself just before and after the loop).
+ */
 export function runNativePoint(spec: PointSpec, placement: Placement | undefined): BenchPoint {
   const card = newCard(placement);
   try {
-    const r = benchNative.benchReference(nativeReferenceOptions(card, spec));
-    return { mode: spec.mode, impl: 'native', batch: spec.batch, frameSize: spec.frameSize, packets: r.packets, ns: r.ns };
+    const r = benchNative.benchReference({ ...nativeReferenceOptions(card, spec), modelCard: card.handle });
+    const share = (ns: number): number => (r.ns > 0 ? Math.min(1, ns / r.ns) : 0);
+    return {
+      mode: spec.mode, impl: 'native', batch: spec.batch, frameSize: spec.frameSize, packets: r.packets, ns: r.ns,
+      modelBusy: share(r.modelBusyNs), modelCpu: share(r.modelCpuNs),
+    };
   } finally {
     card.close();
   }
@@ -118,9 +125,14 @@ export async function runTsPoint(driver: Driver, spec: PointSpec, placement: Pla
     const batches = devs.map(() => new PacketBatch(spec.batch));
     runLoop(spec, devs, batches, txPool, { seconds: spec.warmupSeconds, packets: 0 });
     const before = settledHeapUsed();
+    const mark = card.modelLoadMark();
     const r = runLoop(spec, devs, batches, txPool, spec.limit);
+    const load = card.modelThreadLoad(mark);
     const heapGrowthBytes = settledHeapUsed() - before;
-    return { mode: spec.mode, impl: 'ts', batch: spec.batch, frameSize: spec.frameSize, packets: r.packets, ns: r.ns, heapGrowthBytes };
+    return {
+      mode: spec.mode, impl: 'ts', batch: spec.batch, frameSize: spec.frameSize, packets: r.packets, ns: r.ns, heapGrowthBytes,
+      modelBusy: load.busyFraction, modelCpu: load.cpuFraction,
+    };
   } finally {
     for (const d of devs) if (!d.closed) d.close();
     txPool?.destroy();

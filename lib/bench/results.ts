@@ -23,6 +23,17 @@ export interface BenchPoint {
   ns: number;
   /** Heap growth over the run (heapUsed after a forced gc, after minus before); TypeScript runs only. */
   heapGrowthBytes?: number;
+  /**
+   * The model thread's busy fraction over the measured loop, 0..1 (`SimCard.modelThreadLoad`): the
+   * share of its time spent on passes that did work. At {@link MODEL_BOUND_BUSY} or above the point
+   * is model-bound ({@link modelBound}).
+   */
+  modelBusy: number;
+  /**
+   * The share of a CPU the model thread got over the measured loop, 0..1: below ~1 other work took its
+   * CPU (docs/benchmark.md, "Model-bound points", caveats). Context only; `modelBusy` decides.
+   */
+  modelCpu: number;
 }
 
 /** A TypeScript point beside the native reference for the same mode, batch and frame size. */
@@ -44,10 +55,51 @@ export function nsPerPacket(p: BenchPoint | undefined): number {
   return p === undefined || p.packets <= 0 ? Infinity : p.ns / p.packets;
 }
 
-/** TypeScript rate over native rate (NaN when either is missing). */
+/**
+ * A point whose model thread was busy at least this share of the measured loop is model-bound
+ * (docs/benchmark.md, "Model-bound points"): the model had under 10% slack, less than the +-30% the
+ * same point swings between runs on this machine, so its rate is the model's and the driver's
+ * together and a TS/C++ ratio of it says nothing about the drivers.
+ */
+export const MODEL_BOUND_BUSY = 0.9;
+
+/** True when either side of the pair ran with its model thread busy at or above {@link MODEL_BOUND_BUSY}. */
+export function modelBound(pair: BenchPair): boolean {
+  return (pair.ts?.modelBusy ?? 0) >= MODEL_BOUND_BUSY || (pair.native?.modelBusy ?? 0) >= MODEL_BOUND_BUSY;
+}
+
+/**
+ * TypeScript rate over native rate: a driver ratio. NaN when either side is missing or the pair is
+ * {@link modelBound} (then the rates are the model's, not the drivers'): callers show why from
+ * {@link modelBound}, never a ratio.
+ */
 export function ratio(pair: BenchPair): number {
   const n = mpps(pair.native);
-  return pair.ts === undefined || n === 0 ? NaN : mpps(pair.ts) / n;
+  return pair.ts === undefined || n === 0 || modelBound(pair) ? NaN : mpps(pair.ts) / n;
+}
+
+/** A pair as the JSON summary gives it (`comparisons` of `npm run bench -- --json`). */
+export interface BenchComparison {
+  mode: BenchMode;
+  batch: number;
+  frameSize: number;
+  /** {@link ratio} of the pair; null when a side is missing or the pair is model-bound. */
+  tsOverNative: number | null;
+  /** See {@link modelBound}. */
+  modelBound: boolean;
+  /** Each side's model busy fraction (null: that side was not measured). */
+  modelBusy: { ts: number | null; native: number | null };
+}
+
+/** The JSON summary of `pair`. */
+export function comparison(pair: BenchPair): BenchComparison {
+  const r = ratio(pair);
+  return {
+    mode: pair.mode, batch: pair.batch, frameSize: pair.frameSize,
+    tsOverNative: Number.isNaN(r) ? null : r,
+    modelBound: modelBound(pair),
+    modelBusy: { ts: pair.ts?.modelBusy ?? null, native: pair.native?.modelBusy ?? null },
+  };
 }
 
 /** Groups points into pairs by mode, batch and frame size, in the order the points first appear. */

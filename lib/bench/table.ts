@@ -1,7 +1,10 @@
 /** The benchmark's short table on stdout: one line per mode, batch and frame size, TypeScript beside native. */
-import { mpps, nsPerPacket, ratio, type BenchPair, type DriverCost } from './results';
+import { modelBound, mpps, nsPerPacket, ratio, type BenchPair, type BenchPoint, type DriverCost } from './results';
 
-const HEADER = ['mode', 'frame', 'batch', 'TS Mpps', 'TS ns/pkt', 'C++ Mpps', 'C++ ns/pkt', 'TS/C++', 'heap growth'];
+const HEADER = ['mode', 'frame', 'batch', 'TS Mpps', 'TS ns/pkt', 'C++ Mpps', 'C++ ns/pkt', 'TS/C++', 'model busy TS/C++', 'heap growth'];
+
+/** What the TS/C++ cell says for a model-bound pair (results.ts `modelBound`) instead of a ratio. */
+export const MODEL_BOUND_CELL = 'model-bound';
 
 function fixed(v: number, digits: number): string {
   return Number.isFinite(v) ? v.toFixed(digits) : '-';
@@ -15,9 +18,19 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
 }
 
+function busy(p: BenchPoint | undefined): string {
+  return p === undefined ? '-' : `${(p.modelBusy * 100).toFixed(0)}%`;
+}
+
+/** The TS/C++ cell: the ratio as a percentage, `model-bound`, or `-` when a side is missing. */
+function ratioCell(pair: BenchPair): string {
+  if (pair.ts !== undefined && pair.native !== undefined && modelBound(pair)) return MODEL_BOUND_CELL;
+  const r = ratio(pair);
+  return Number.isNaN(r) ? '-' : `${(r * 100).toFixed(0)}%`;
+}
+
 /** The cells of one pair's row (`-` for what was not measured). */
 export function rowCells(pair: BenchPair): string[] {
-  const r = ratio(pair);
   return [
     pair.mode,
     String(pair.frameSize + 4),
@@ -26,7 +39,8 @@ export function rowCells(pair: BenchPair): string[] {
     pair.ts === undefined ? '-' : fixed(nsPerPacket(pair.ts), 1),
     pair.native === undefined ? '-' : fixed(mpps(pair.native), 2),
     pair.native === undefined ? '-' : fixed(nsPerPacket(pair.native), 1),
-    Number.isNaN(r) ? '-' : `${(r * 100).toFixed(0)}%`,
+    ratioCell(pair),
+    `${busy(pair.ts)} / ${busy(pair.native)}`,
     pair.ts?.heapGrowthBytes === undefined ? '-' : formatBytes(pair.ts.heapGrowthBytes),
   ];
 }

@@ -3,6 +3,7 @@
  * Used only by lib/bus/sim.ts, which validates arguments and gives it a typed, documented face.
  */
 import { lazyAddon } from './addon';
+import type { NativeModelLoad } from './sim-load';
 
 /**
  * The simulator addon, loaded on its first use (TSNIC_SIM_ADDON=<path to a .node file> loads that
@@ -99,6 +100,8 @@ export interface SimBinding {
   simSetThread(handle: number, on: boolean): void;
   /** Pins the card's model thread to `cpu` (-1: any CPU); false when the system refuses. */
   simSetModelCpu(handle: number, cpu: number): boolean;
+  /** The model thread's load counter now (native/sim/sim.h `SimModelLoad`). */
+  simModelLoad(handle: number): NativeModelLoad;
   /**
    * Forwards `frames` 64-byte frames through a fresh card with a C++ loop as the driver (tester -> rx ->
    * tx -> checker): the model's own speed, for `npm run bench`. The calling thread and the model thread

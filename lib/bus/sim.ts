@@ -9,6 +9,11 @@
  * own cost per packet is total time minus the model's. Control paths that wait on the model
  * synchronously (a driver's open and close) run inside {@link SimCard.withModelThread}.
  *
+ * Model-thread load ({@link SimCard.modelLoadMark}, {@link SimCard.modelThreadLoad}; lib/bus/sim-load.ts):
+ * the thread accounts the time of its passes that did work, so a caller can tell the model's busy
+ * fraction over a stretch of its choosing (the threaded benchmark marks points where the model was the
+ * limit: docs/benchmark.md, "Model-bound points").
+ *
  * ## What the model implements (82599 datasheet references)
  * - CTRL.RST / CTRL.LRST: self-clear after `resetDelayMs` (1 ms) and restore register defaults (4.6.3.2);
  *   STATUS (LAN id, GIO master enable following CTRL.GIO_DIS).
@@ -129,6 +134,7 @@ import { parseRate, ratePps } from '../apps/traffic/rate';
 import { native as hostNative, type HostMemory } from './native';
 import { RegisterTrace } from './register-trace';
 import { simNative as native, type SimNativeFaults } from './sim-binding';
+import { loadBetween, markOf, type ModelLoadMark, type ModelThreadLoad } from './sim-load';
 import type { DmaOptions, DmaRegion, InterruptKind, InterruptOffer, PciFunction } from './types';
 import { checkInterruptArgs } from './interrupts';
 
@@ -623,6 +629,30 @@ export class SimCard {
     checkInteger('cpu', cpu, -1, 1023);
     this.checkOpen();
     return native.simSetModelCpu(this.handle, cpu);
+  }
+
+  /**
+   * Reads the model thread's load counter: pass the mark to {@link modelThreadLoad} later to get the
+   * thread's busy fraction in between (the benchmark marks points where the model, not the driver, was
+   * the limit: docs/benchmark.md). Costs one native call and no lock; the model thread accounts its time
+   * on every pass anyway. Throws ERR_INVALID_ARG when no model thread runs (a lockstep card outside
+   * {@link withModelThread}: there {@link step} returns the model's time itself).
+   */
+  modelLoadMark(): ModelLoadMark {
+    this.checkOpen();
+    return markOf(native.simModelLoad(this.handle));
+  }
+
+  /**
+   * The model thread's load from `since` (a {@link modelLoadMark} of this card) to now: the time it
+   * spent on passes that did work (busy), the time that passed (wall), and busy over wall. A pass that
+   * found nothing to do and the pause or nap after it count as idle, so an idle card reads near 0 and a
+   * model that never waits for the driver near 1. Throws ERR_INVALID_ARG when no model thread runs now
+   * or it was stopped and started again since the mark.
+   */
+  modelThreadLoad(since: ModelLoadMark): ModelThreadLoad {
+    this.checkOpen();
+    return loadBetween(since, native.simModelLoad(this.handle));
   }
 
   /**

@@ -257,6 +257,8 @@ ReferenceResult RunReference(const ReferenceConfig& c) {
   uint32_t seq = 0;
   uint32_t iter = 0;
   tsnic_count_begin();
+  uint64_t busyBefore = 0, cpuBefore = 0;
+  if (c.modelBusy != nullptr) c.modelBusy->read(c.modelBusy->ctx, &busyBefore, &cpuBefore);
   const uint64_t start = Now();
   const uint64_t deadline = start + c.durationNs;
   uint64_t now = start;
@@ -304,6 +306,11 @@ ReferenceResult RunReference(const ReferenceConfig& c) {
     }
   }
   r.ns = Now() - start;
+  if (c.modelBusy != nullptr) {
+    c.modelBusy->read(c.modelBusy->ctx, &r.modelBusyNs, &r.modelCpuNs);
+    r.modelBusyNs -= busyBefore;
+    r.modelCpuNs -= cpuBefore;
+  }
   tsnic_count_end();
   r.modelNs = modelNs;
   r.packets = packets;

@@ -20,6 +20,13 @@ struct ModelHooks {
   uint64_t (*pass)(void* ctx) = nullptr;
 };
 
+// Threaded: the model thread's busy-time counter and CPU time (sim.h SimModelLoad), read just before and
+// after the measured loop so that the model's busy fraction covers exactly the loop.
+struct ModelBusy {
+  void* ctx = nullptr;
+  void (*read)(void* ctx, uint64_t* busyNs, uint64_t* cpuNs) = nullptr;
+};
+
 struct ReferenceConfig {
   uint32_t* bar0[2] = {nullptr, nullptr};  // the ports' register files (driver view); [1] only to forward
   uint8_t* mem = nullptr;                  // DMA memory registered with the card, >= ReferenceMemoryBytes()
@@ -30,12 +37,15 @@ struct ReferenceConfig {
   uint64_t durationNs = 1000000000;        // stop after this long ...
   uint64_t maxPackets = 0;                 // ... or this many packets (0: no limit)
   const ModelHooks* lockstep = nullptr;    // null: the card's model thread runs throughout
+  const ModelBusy* modelBusy = nullptr;    // threaded: report the model thread's busy time over the loop
 };
 
 struct ReferenceResult {
   uint64_t packets = 0;  // tx: handed to the ring; rx: harvested; forward: forwarded in both directions
   uint64_t ns = 0;       // time of the measured loop
   uint64_t modelNs = 0;  // lockstep: the part of `ns` spent inside model passes
+  uint64_t modelBusyNs = 0;  // with modelBusy: the model thread's busy time during the loop
+  uint64_t modelCpuNs = 0;   // with modelBusy: the CPU time the model thread got during the loop
   bool ok = false;       // false: setup failed (link never came up, bad arguments)
   const char* code = "";   // stable error code when !ok
   const char* error = "";

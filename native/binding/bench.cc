@@ -18,6 +18,13 @@ void LockstepSetThread(void* ctx, bool on) {
 
 uint64_t LockstepPass(void* ctx) { return sim::SimStep(static_cast<sim::Card*>(ctx), 1); }
 
+void ModelBusyRead(void* ctx, uint64_t* busyNs, uint64_t* cpuNs) {
+  sim::ModelLoad load;
+  sim::SimModelLoad(static_cast<sim::Card*>(ctx), &load);
+  *busyNs = load.busyNs;
+  *cpuNs = load.cpuNs;
+}
+
 double Num(Napi::Object o, const char* key, double fallback) {
   Napi::Value v = o.Get(key);
   return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : fallback;
@@ -31,8 +38,10 @@ uint32_t* Bar(Napi::Env env, Napi::Value v) {
 }
 
 // benchReference({bar0: [ArrayBuffer, ArrayBuffer?], dma: ArrayBuffer, iova, mode, batch, frameSize,
-// seconds, packets, lockstepCard?}) -> {packets, ns, modelNs}. With lockstepCard (a lockstep SimCard's
-// handle) the loop runs the model's passes itself and modelNs is their share of ns.
+// seconds, packets, lockstepCard?, modelCard?}) -> {packets, ns, modelNs, modelBusyNs, modelCpuNs}.
+// With lockstepCard (a lockstep SimCard's handle) the loop runs the model's passes itself and modelNs
+// is their share of ns; with modelCard (a threaded card's handle) modelBusyNs and modelCpuNs are its
+// model thread's busy time and CPU time during the loop.
 Napi::Value Reference(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) throw MakeError(env, "ERR_INVALID_ARG", "benchReference: an options object is required");
@@ -67,12 +76,25 @@ Napi::Value Reference(const Napi::CallbackInfo& info) {
     hooks.pass = LockstepPass;
     c.lockstep = &hooks;
   }
+  bench::ModelBusy busy;
+  Napi::Value modelCard = o.Get("modelCard");
+  if (modelCard.IsNumber()) {
+    busy.ctx = SimCardOfHandle(modelCard.As<Napi::Number>().Int32Value());
+    if (busy.ctx == nullptr) throw MakeError(env, "ERR_DEVICE_CLOSED", "benchReference: modelCard is not an open SimCard handle");
+    if (!sim::SimThreadRunning(static_cast<sim::Card*>(busy.ctx))) {
+      throw MakeError(env, "ERR_INVALID_ARG", "benchReference: modelCard needs a card whose model thread runs (not a lockstep card)");
+    }
+    busy.read = ModelBusyRead;
+    c.modelBusy = &busy;
+  }
   const bench::ReferenceResult r = bench::RunReference(c);
   if (!r.ok) throw MakeError(env, r.code, std::string("benchReference: ") + r.error);
   Napi::Object out = Napi::Object::New(env);
   out.Set("packets", Napi::Number::New(env, static_cast<double>(r.packets)));
   out.Set("ns", Napi::Number::New(env, static_cast<double>(r.ns)));
   out.Set("modelNs", Napi::Number::New(env, static_cast<double>(r.modelNs)));
+  out.Set("modelBusyNs", Napi::Number::New(env, static_cast<double>(r.modelBusyNs)));
+  out.Set("modelCpuNs", Napi::Number::New(env, static_cast<double>(r.modelCpuNs)));
   return out;
 }
 

@@ -268,6 +268,22 @@ Napi::Value SetModelCpu(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), sim::SimSetModelCpu(e->card, cpu));
 }
 
+// simModelLoad(handle) -> {busyNs, atNs, threadStarts, cpuNs, running}: the model thread's load counter now
+// (sim.h SimModelLoad); lib/bus/sim.ts turns two readings into a busy fraction.
+Napi::Value ModelLoad(const Napi::CallbackInfo& info) {
+  CardEntry* e = Entry(info);
+  sim::ModelLoad load;
+  sim::SimModelLoad(e->card, &load);
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("busyNs", Napi::Number::New(env, static_cast<double>(load.busyNs)));
+  o.Set("atNs", Napi::Number::New(env, static_cast<double>(load.atNs)));
+  o.Set("threadStarts", Napi::Number::New(env, static_cast<double>(load.threadStarts)));
+  o.Set("cpuNs", Napi::Number::New(env, static_cast<double>(load.cpuNs)));
+  o.Set("running", Napi::Boolean::New(env, load.running));
+  return o;
+}
+
 // simSelfTest(frames): the model with a C++ forwarder as its driver (native/sim/selftest.cc).
 Napi::Value SelfTest(const Napi::CallbackInfo& info) {
   const double frames = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : 0;
@@ -392,6 +408,7 @@ void InitSim(Napi::Env env, Napi::Object exports) {
   exports.Set("simDmaFaults", Napi::Function::New(env, DmaFaults, "simDmaFaults"));
   exports.Set("simEeprom", Napi::Function::New(env, Eeprom, "simEeprom"));
   exports.Set("simSetModelCpu", Napi::Function::New(env, SetModelCpu, "simSetModelCpu"));
+  exports.Set("simModelLoad", Napi::Function::New(env, ModelLoad, "simModelLoad"));
   exports.Set("simSelfTest", Napi::Function::New(env, SelfTest, "simSelfTest"));
 }
 

@@ -172,6 +172,11 @@ struct Card {
   std::atomic<int> waiters{0};
   std::atomic<bool> stop{false};
   std::thread thread;
+  // The model thread's load (SimModelLoad): ns of its loop spent on passes that did work, since the card
+  // was created (all runs of the thread), and how many times the thread was started. Written by the
+  // model thread (busyNs) or the API thread with no model thread running (threadStarts).
+  std::atomic<uint64_t> busyNs{0};
+  std::atomic<uint64_t> threadStarts{0};
 };
 
 // port_control.cc

@@ -115,6 +115,18 @@ void SimStartThread(Card* card);
 // Stops and joins the model thread (no-op when none runs).
 void SimStopThread(Card* card);
 bool SimThreadRunning(Card* card);
+// The model thread's load counter, read at one instant (docs/benchmark.md, "Model-bound points").
+struct ModelLoad {
+  uint64_t busyNs = 0;        // time of the thread's loop in passes that did work, since card creation
+  uint64_t atNs = 0;          // CLOCK_MONOTONIC at the reading
+  uint64_t threadStarts = 0;  // times the model thread was started (a change: it was restarted in between)
+  uint64_t cpuNs = 0;         // CPU time the thread's current run consumed (its CLOCK_THREAD_CPUTIME_ID)
+  bool running = false;       // the thread runs now (false: lockstep card outside SimStartThread)
+};
+// Reads the load counter without the DMA lock (the model thread publishes busyNs after each pass). The busy
+// fraction between two readings is the difference of busyNs over the difference of atNs; the last pass
+// before a reading is counted only at the thread's next pass (at most one pass late).
+void SimModelLoad(Card* card, ModelLoad* out);
 // Runs `passes` model passes (each what one iteration of the model thread's loop does, both ports) on
 // the calling thread; returns the nanoseconds spent inside them (CLOCK_MONOTONIC). Meant for lockstep
 // cards with no thread running (with one, the passes interleave with the thread's).

@@ -44,3 +44,23 @@ t.test('niceCeil rounds up to 1, 2 or 5 times a power of ten', async (t) => {
   t.equal(niceCeil(50), 50);
   t.equal(niceCeil(0), 1);
 });
+
+t.test('every point has a marker; flagged points are hollow, and the legend explains them', async (t) => {
+  const plain = renderPlot('x', series);
+  t.equal(plain.match(/<circle /g)?.length, 8, 'one marker per point');
+  t.notMatch(plain, /fill="white" stroke=/, 'no hollow marker');
+  t.notMatch(plain, /model-bound/, 'no legend line for hollow markers when none is flagged');
+  const flagged: PlotSeries[] = [{ ...series[0], points: [[1, 2], [32, 14, true], [256, 16, true]] }];
+  const svg = renderPlot('x', flagged, { hollowLabel: ['model-bound', '(busy >= 90%)'] });
+  t.ok(balanced(svg));
+  const circles = [...svg.matchAll(/<circle [^>]*>/g)].map((m) => m[0]);
+  t.equal(circles.length, 4, 'three points and the legend marker');
+  t.equal(circles.filter((c) => c.includes('fill="white"')).length, 3, 'two hollow points and the hollow legend marker');
+  t.match(svg, />model-bound<\/text>/);
+  t.match(svg, />\(busy &gt;= 90%\)<\/text>/);
+});
+
+t.test('the y axis label is an option', async (t) => {
+  t.match(renderPlot('x', series), />Mpps<\/text>/);
+  t.match(renderPlot('x', series, { yLabel: 'driver ns per packet' }), />driver ns per packet<\/text>/);
+});

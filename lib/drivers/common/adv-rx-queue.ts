@@ -21,6 +21,8 @@ export class AdvRxQueue extends RxRing {
   private readonly doneEopOrError: number;
   /** What {@link doneEopOrError} leaves of a good, complete one-descriptor frame: DD and EOP. */
   private readonly goodFrame: number;
+  /** Write-back dword 2 of the descriptor that ended {@link takeRun}'s last run short. */
+  private runEndStatus = 0;
 
   /**
    * @param bar0 the device registers
@@ -41,15 +43,11 @@ export class AdvRxQueue extends RxRing {
    * {@link pool}). Stops early when the pool has no buffer to re-arm a slot with: a slot is never left
    * without a buffer. Returns how many frames it took.
    *
-   * The work is split into small loops, which V8 compiles far better than one loop with every case
-   * in it: a scan for a run of good frames (one load and one compare per descriptor), then
-   * {@link takeRun} for the run, and one descriptor at a time only for bad or multi-descriptor frames.
+   * Good one-descriptor frames go through {@link takeRun}'s loop; a bad or multi-descriptor frame
+   * ends the run and is dropped here, one descriptor at a time.
    */
   receive(ids: Uint32Array, lengths: Uint16Array, start: number, max: number): number {
-    const ring = this.ring;
     const mask = this.mask | 0;
-    const doneEopOrError = this.doneEopOrError | 0;
-    const goodFrame = this.goodFrame | 0;
     const end = (start + max) | 0;
     let i = this.next | 0;
     let taken = start | 0;
@@ -57,21 +55,15 @@ export class AdvRxQueue extends RxRing {
     while (taken < end) {
       const free = this.pool.top | 0;
       const room = end - taken < free ? end - taken : free;
-      // The status word that ended the run is read once: the NIC may write the descriptor back at any
-      // moment, and a second look could see DD where the first saw an unfinished descriptor.
-      let status = 0;
       let n = 0;
-      if (!this.discarding) {
-        while (n < room) {
-          status = ring[(((i + n) & mask) << 2) + 2] | 0;
-          if ((status & doneEopOrError) !== goodFrame) break;
-          n++;
-        }
+      let status: number;
+      if (this.discarding) {
+        status = this.ring[(i << 2) + 2] | 0;
       } else {
-        status = ring[(i << 2) + 2] | 0;
-      }
-      if (n > 0) {
-        this.takeRun(ids, lengths, taken, i, n);
+        n = this.takeRun(ids, lengths, taken, i, room);
+        // Read once, by takeRun: the NIC may write the descriptor back at any moment, and a second look
+        // could see DD where the first saw an unfinished descriptor.
+        status = this.runEndStatus;
         i = (i + n) & mask;
         taken += n;
         seen += n;
@@ -88,13 +80,14 @@ export class AdvRxQueue extends RxRing {
   }
 
   /**
-   * Hands the `n` frames of slots `first..` to the caller at `ids[at..]` / `lengths[at..]` and re-arms
-   * each slot with a fresh buffer popped inline from the pool's free stack (Mempool.freeIds); the pool
-   * holds at least `n`. Loop invariants are int32 locals (`| 0`), constants included: V8 then keeps
-   * them in registers as machine words, where an imported constant would be a property load of the
-   * exporting module per descriptor.
+   * Takes the good one-descriptor frames from slot `first` on, at most `max` (the pool holds at least
+   * `max` buffers), into `ids[at..]` / `lengths[at..]`, and re-arms each slot with a fresh buffer
+   * popped inline from the pool's free stack (Mempool.freeIds). Returns how many it took; when fewer
+   * than `max`, the status word of the descriptor that stopped it is in {@link runEndStatus}. Loop
+   * invariants are int32 locals (`| 0`), constants included: V8 then keeps them in registers as machine
+   * words, where an imported constant would be a property load of the exporting module per descriptor.
    */
-  private takeRun(ids: Uint32Array, lengths: Uint16Array, at: number, first: number, n: number): void {
+  private takeRun(ids: Uint32Array, lengths: Uint16Array, at: number, first: number, max: number): number {
     const ring = this.ring;
     const slots = this.slotIds;
     const pool = this.pool;
@@ -103,12 +96,20 @@ export class AdvRxQueue extends RxRing {
     const iovaLow = pool.iovaLow | 0;
     const iovaHigh = pool.iovaHigh | 0;
     const bufferSize = pool.bufferSize | 0;
+    const doneEopOrError = this.doneEopOrError | 0;
+    const goodFrame = this.goodFrame | 0;
     const lengthMask = RX_LENGTH_MASK | 0;
     const mask = this.mask | 0;
-    const end = (at + n) | 0;
+    const end = (at + max) | 0;
     let i = first | 0;
-    for (let k = at | 0; k < end; k++) {
+    let k = at | 0;
+    while (k < end) {
       const w = i << 2;
+      const status = ring[w + 2] | 0;
+      if ((status & doneEopOrError) !== goodFrame) {
+        this.runEndStatus = status;
+        break;
+      }
       ids[k] = slots[i];
       lengths[k] = ring[w + 3] & lengthMask;
       const fresh = free[--top];
@@ -116,9 +117,7 @@ export class AdvRxQueue extends RxRing {
       // Re-arm in the read format (adv-descriptors.ts armRxDescriptor, written here: V8 does not
       // reliably inline a helper into this loop): buffer address, header address 0, which also clears
       // DD. The pool spans at most 4 GiB: the buffer's offset fits 32 bits and carries at most once
-      // into the high word. The carry out of the 32-bit add is bit 31 of (a & b) | ((a | b) & ~sum),
-      // computed without a branch: V8 peels the first iteration only of a loop without branches, and
-      // the peeled copy's typed-array checks then cover every later iteration.
+      // into the high word: bit 31 of (a & b) | ((a | b) & ~sum), computed without a branch.
       const offset = Math.imul(fresh, bufferSize);
       const low = (iovaLow + offset) | 0;
       ring[w] = low;
@@ -126,8 +125,10 @@ export class AdvRxQueue extends RxRing {
       ring[w + 2] = 0;
       ring[w + 3] = 0;
       i = (i + 1) & mask;
+      k++;
     }
     pool.top = top;
+    return k - at;
   }
 
   /**

@@ -27,6 +27,12 @@ export const TX_MAX_FRAME = 1514;
 
 /** Transmit ring state of one queue; the device programs the registers. */
 export class AdvTxQueue extends TxRing {
+  /**
+   * Slots queued before this position ({@link TxRing.queuedTotal}) carry the slot of their frame's last
+   * descriptor in word +2; it is past the last chained frame queued, and the one-descriptor frames
+   * queued after it need no word (a frame that ends where it starts).
+   */
+  private chainHorizon = 0;
 
   /**
    * @param bar0 the device registers
@@ -49,8 +55,10 @@ export class AdvTxQueue extends TxRing {
     const slots = this.slots;
     const tail = this.tail;
     while (((tail - this.clean) & mask) >= TX_CLEAN_CHUNK) {
-      // The chunk's last slot, moved to the end of its frame (slot word +2, TxRing.slots).
-      const last = slots[(((this.clean + TX_CLEAN_CHUNK - 1) & mask) << 2) + 2];
+      // The chunk's last slot, moved to the end of its frame (slot word +2) when chained frames may be
+      // in flight there; every other frame is one descriptor and ends where it starts.
+      const candidate = (this.clean + TX_CLEAN_CHUNK - 1) & mask;
+      const last = this.cleanedTotal + TX_CLEAN_CHUNK - 1 < this.chainHorizon ? slots[(candidate << 2) + 2] : candidate;
       if ((ring[(last << 2) + 3] & TX_STATUS_DD) === 0) break;
       this.release(((last - this.clean) & mask) + 1);
     }
@@ -79,6 +87,7 @@ export class AdvTxQueue extends TxRing {
     let k = 0;
     while (k < n && lengths[k] >= minFrame && lengths[k] <= maxFrame) k++;
     if (k < n) this.padShortFrames(batch, pool, k, n, maxFrame);
+    this.useSlotPool(pool);
     this.writeDescriptors(batch, pool, n);
     this.commit((this.tail + n) & this.mask, batch, n);
     return n;
@@ -97,7 +106,6 @@ export class AdvTxQueue extends TxRing {
     const ids = batch.ids;
     const lengths = batch.lengths;
     const slots = this.slots;
-    const poolIndex = pool.index | 0;
     const iovaLow = pool.iovaLow | 0;
     const iovaHigh = pool.iovaHigh | 0;
     const bufferSize = pool.bufferSize | 0;
@@ -119,10 +127,8 @@ export class AdvTxQueue extends TxRing {
       ring[w + 1] = iovaHigh + (((iovaLow & offset) | ((iovaLow | offset) & ~low)) >>> 31);
       ring[w + 2] = command | length;
       ring[w + 3] = length << paylenShift;
-      // The slot's buffer, its pool, and the frame's last slot: itself (TxRing.slots).
+      // The slot's buffer (its pool is the ring's uniform pool, and the frame ends here: TxRing.slots).
       slots[w] = id;
-      slots[w + 1] = poolIndex;
-      slots[w + 2] = t;
       t = (t + 1) & mask;
     }
   }
@@ -155,6 +161,8 @@ export class AdvTxQueue extends TxRing {
     const more = batch.more;
     const lengths = batch.lengths;
     const bufferSize = pool.bufferSize;
+    this.useSlotPool(pool);
+    this.markFrameEnds();
     let t = this.tail;
     let k = 0;
     while (k < count) {
@@ -181,14 +189,28 @@ export class AdvTxQueue extends TxRing {
       for (let s = k; s <= end; s++) {
         writeTxSegment(this.ring, t, pool.iovaBase + batch.ids[s] * bufferSize, lengths[s], frameLength, s === end);
         this.slots[t << 2] = batch.ids[s];
-        this.slots[(t << 2) + 1] = pool.index;
         this.slots[(t << 2) + 2] = frameEnd;
         t = (t + 1) & this.mask;
       }
       k = end + 1;
     }
-    if (k > 0) this.commit(t, batch, k);
+    if (k > 0) {
+      this.commit(t, batch, k);
+      this.chainHorizon = this.queuedTotal;
+    }
     return k;
+  }
+
+  /**
+   * Before chained frames are queued: the one-descriptor frames in flight since {@link chainHorizon}
+   * get their frame-end word (themselves), so that {@link reclaim} can read the word of any slot before
+   * the horizon the chained frames will move.
+   */
+  private markFrameEnds(): void {
+    for (let seq = Math.max(this.chainHorizon, this.cleanedTotal); seq < this.queuedTotal; seq++) {
+      const slot = (this.clean + seq - this.cleanedTotal) & this.mask;
+      this.slots[(slot << 2) + 2] = slot;
+    }
   }
 
   private frameSizeError(k: number, length: number, maxFrame: number): never {

@@ -69,14 +69,22 @@ export const TX_SLOT_WORDS = 4;
 /**
  * A transmit ring: which buffer each slot holds, and of which pool ({@link Mempool.registry} index),
  * so that a ring fed from several pools returns each buffer to its own.
+ *
+ * The common case costs one slot word per packet: while every buffer queued since {@link poolHorizon}
+ * comes from one pool ({@link uniformPool}), the slots' pool words are not written, and released
+ * buffers go straight back to that pool. A batch from another pool first writes the pool word of every
+ * slot still in flight and moves the horizon: slots queued before it carry their pool, slots after it
+ * belong to the new uniform pool. Positions are counted in descriptors ever queued ({@link queuedTotal})
+ * and cleaned ({@link cleanedTotal}), so a horizon never wraps with the ring.
  */
 export abstract class TxRing {
   /**
    * Software state of every slot, {@link TX_SLOT_WORDS} words a slot (slot `t` at `t << 2`): +0 the
-   * buffer id, +1 its pool's {@link Mempool.registry} index, +2 the slot of the last descriptor of the
-   * frame the slot belongs to (advanced rings: where DD appears), +3 unused. One interleaved table
-   * rather than one array per field: in a V8 loop every distinct typed array costs a map check and a
-   * length and base load per iteration, and the tx loop writes all three fields per packet.
+   * buffer id; +1 its pool's {@link Mempool.registry} index, valid for slots queued before
+   * {@link poolHorizon}; +2 the slot of the last descriptor of the frame the slot belongs to (advanced
+   * rings, where chained frames keep it: AdvTxQueue); +3 unused. One interleaved table rather than one
+   * array per field: in a V8 loop every distinct typed array costs a map check and a length and base
+   * load per iteration.
    */
   protected readonly slots: Int32Array;
   protected readonly mask: number;
@@ -84,6 +92,14 @@ export abstract class TxRing {
   protected tail = 0;
   /** Oldest slot not yet cleaned. */
   protected clean = 0;
+  /** Descriptors queued since the ring was set up. */
+  protected queuedTotal = 0;
+  /** Descriptors cleaned since the ring was set up. */
+  protected cleanedTotal = 0;
+  /** Slots queued before this position carry their pool in word +1; slots after it hold {@link uniformPool}'s buffers. */
+  private poolHorizon = 0;
+  /** Registry index of the pool of every buffer queued since {@link poolHorizon} (-1: none queued yet). */
+  private uniformPool = -1;
   private readonly tailIndex: number;
 
   /**
@@ -113,49 +129,81 @@ export abstract class TxRing {
     return this.size - 1 - ((this.tail - this.clean) & this.mask);
   }
 
-  /** Hands the slots up to `t` to the NIC with one TDT write; the `n` packets taken leave `batch`. */
+  /**
+   * Makes `pool` the ring's uniform pool before buffers of it are queued: when it is not already, the
+   * slots in flight since {@link poolHorizon} get their pool word (the old uniform pool) and the horizon
+   * moves to the tail. Called once per transmit call, before any slot of it is written.
+   */
+  protected useSlotPool(pool: Mempool): void {
+    const index = pool.index;
+    if (index === this.uniformPool) return;
+    const from = Math.max(this.poolHorizon, this.cleanedTotal);
+    for (let seq = from; seq < this.queuedTotal; seq++) {
+      this.slots[(((this.clean + seq - this.cleanedTotal) & this.mask) << 2) + 1] = this.uniformPool;
+    }
+    this.poolHorizon = this.queuedTotal;
+    this.uniformPool = index;
+  }
+
+  /** Hands the slots up to `t` (`n` descriptors) to the NIC with one TDT write; the `n` packets taken leave `batch`. */
   protected commit(t: number, batch: PacketBatch, n: number): void {
     this.tail = t;
+    this.queuedTotal += n;
     this.bar0[this.tailIndex] = t;
     batch.consume(n);
   }
 
   /**
    * Returns the buffers of `count` slots from {@link clean} on to their pools and moves `clean` past
-   * them. A pool destroyed while its buffers were in flight has nothing to return them to.
+   * them: slots from before {@link poolHorizon} to the pool in their word, the others to the uniform
+   * pool. A pool destroyed while its buffers were in flight has nothing to return them to.
    */
   protected release(count: number): void {
-    const registry = Mempool.registry;
+    const marked = this.poolHorizon - this.cleanedTotal;
+    const byWord = marked <= 0 ? 0 : marked < count ? marked : count;
+    if (byWord > 0) this.releaseByWord(byWord);
+    const rest = count - byWord;
+    const pool = Mempool.registry[this.uniformPool];
     const slots = this.slots;
     const mask = this.mask | 0;
-    const n = count | 0;
     let i = this.clean | 0;
-    let k = 0;
-    // Runs of slots from one pool (usually the whole chunk), pushed onto that pool's free stack inline
-    // (Mempool.freeIds).
-    while (k < n) {
-      const p = slots[(i << 2) + 1];
-      const pool = registry[p];
-      if (pool === undefined) {
-        // Destroyed while its buffers were in flight: nothing to return them to.
-        do {
-          i = (i + 1) & mask;
-          k++;
-        } while (k < n && slots[(i << 2) + 1] === p);
-        continue;
-      }
+    if (pool === undefined) {
+      // Destroyed while its buffers were in flight: nothing to return them to.
+      i = (i + rest) & mask;
+    } else {
+      // Pushed onto the pool's free stack inline (Mempool.freeIds).
       const free = pool.freeIds;
       let top = pool.top | 0;
-      do {
-        const s = i << 2;
-        if (slots[s + 1] !== p) break;
-        free[top++] = slots[s];
+      for (let k = 0; k < rest; k++) {
+        free[top++] = slots[i << 2];
         i = (i + 1) & mask;
-        k++;
-      } while (k < n);
+      }
       pool.top = top;
     }
     this.clean = i;
+    this.cleanedTotal += rest;
+  }
+
+  /** {@link release} of `count` slots that carry their pool in word +1, in runs of slots of one pool. */
+  private releaseByWord(count: number): void {
+    const registry = Mempool.registry;
+    const slots = this.slots;
+    const mask = this.mask | 0;
+    let i = this.clean | 0;
+    let k = 0;
+    while (k < count) {
+      const p = slots[(i << 2) + 1];
+      const pool = registry[p];
+      let top = pool === undefined ? 0 : pool.top;
+      do {
+        if (pool !== undefined) pool.freeIds[top++] = slots[i << 2];
+        i = (i + 1) & mask;
+        k++;
+      } while (k < count && slots[(i << 2) + 1] === p);
+      if (pool !== undefined) pool.top = top;
+    }
+    this.clean = i;
+    this.cleanedTotal += count;
   }
 
   /** Returns every buffer still in the ring to its pool. The NIC must be stopped. */

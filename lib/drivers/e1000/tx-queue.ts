@@ -55,6 +55,7 @@ export class TxQueue extends TxRing {
     }
     const free = this.freeSlots();
     const n = count < free ? count : free;
+    this.useSlotPool(pool);
     const ring = this.ring;
     const ids = batch.ids;
     const lengths = batch.lengths;
@@ -69,7 +70,6 @@ export class TxQueue extends TxRing {
       const id = ids[k];
       writeTxDescriptor(ring, t, pool.iovaOf(id), length);
       this.slots[t << 2] = id;
-      this.slots[(t << 2) + 1] = pool.index;
       t = (t + 1) & mask;
     }
     if (n > 0) this.commit(t, batch, n);

@@ -67,7 +67,8 @@ export class AdvTxQueue extends TxRing {
   /**
    * Queues as many packets of `batch` as there are free descriptors, removes them from its front and
    * returns how many. A frame of 0 bytes or longer than {@link TX_MAX_FRAME} (or than its buffer)
-   * throws ERR_FRAME_SIZE with the ring untouched.
+   * throws ERR_FRAME_SIZE with nothing handed to the NIC and the batch as it was (short frames before
+   * it may have been padded to {@link TX_MIN_FRAME} bytes).
    */
   transmit(batch: PacketBatch): number {
     this.reclaim();
@@ -78,27 +79,25 @@ export class AdvTxQueue extends TxRing {
     if (batch.hasChains) return this.transmitChained(batch, pool, free);
     const n = count < free ? count : free;
     if (n === 0) return 0;
-    // Sizes first, in a loop of its own (one load and two compares a frame): frames out of range are
-    // rare, and handling them out of line keeps the descriptor loop below small for V8.
-    const lengths = batch.lengths;
-    const bufferSize = pool.bufferSize | 0;
-    const minFrame = TX_MIN_FRAME | 0;
-    const maxFrame = (bufferSize < TX_MAX_FRAME ? bufferSize : TX_MAX_FRAME) | 0;
-    let k = 0;
-    while (k < n && lengths[k] >= minFrame && lengths[k] <= maxFrame) k++;
-    if (k < n) this.padShortFrames(batch, pool, k, n, maxFrame);
     this.useSlotPool(pool);
-    this.writeDescriptors(batch, pool, n);
+    const maxFrame = pool.bufferSize < TX_MAX_FRAME ? pool.bufferSize : TX_MAX_FRAME;
+    // A frame out of range stops the descriptor loop; it is padded (or refused) out of line, and the
+    // loop goes on from it. Nothing is handed to the NIC before the tail moves.
+    let k = this.writeDescriptors(batch, pool, 0, n, maxFrame);
+    while (k < n) {
+      this.padShortFrame(batch, pool, k, maxFrame);
+      k = this.writeDescriptors(batch, pool, k, n, maxFrame);
+    }
     this.commit((this.tail + n) & this.mask, batch, n);
     return n;
   }
 
   /**
-   * Writes one descriptor for each of the first `n` packets of `batch` (all from `pool`, sizes
-   * checked, short frames padded), from {@link tail} on. The loop has no branch but its own condition:
-   * V8 then peels its first iteration, and the typed arrays' checks in the peeled copy cover the rest.
+   * Writes one descriptor for each packet `from..n-1` of `batch` (all from `pool`), packet `k` in slot
+   * {@link tail} + `k`, up to the first frame outside {@link TX_MIN_FRAME}..`maxFrame` bytes. Returns
+   * the index of that packet, or `n`.
    */
-  private writeDescriptors(batch: PacketBatch, pool: Mempool, n: number): void {
+  private writeDescriptors(batch: PacketBatch, pool: Mempool, from: number, n: number, maxFrame: number): number {
     // Loop invariants as int32 locals (`| 0`), constants included: V8 keeps them in registers as
     // machine words, where a constant imported from another module would be a property load of that
     // module's exports object per packet.
@@ -109,13 +108,18 @@ export class AdvTxQueue extends TxRing {
     const iovaLow = pool.iovaLow | 0;
     const iovaHigh = pool.iovaHigh | 0;
     const bufferSize = pool.bufferSize | 0;
+    const minFrame = TX_MIN_FRAME | 0;
+    const maxLength = maxFrame | 0;
     const command = TX_CMD_ONE_BUFFER | 0;
     const paylenShift = TX_PAYLEN_SHIFT | 0;
     const mask = this.mask | 0;
-    let t = this.tail | 0;
-    for (let k = 0; k < n; k++) {
-      const id = ids[k] | 0;
+    const end = n | 0;
+    let t = (this.tail + from) & mask;
+    let k = from | 0;
+    for (; k < end; k++) {
       const length = lengths[k];
+      if (length < minFrame || length > maxLength) break;
+      const id = ids[k] | 0;
       // The advanced data descriptor (adv-descriptors.ts writeTxDescriptor), written here: V8 does
       // not reliably inline a helper into this loop. As in the rx loop, the buffer's address is a
       // 32-bit offset into a pool of at most 4 GiB, with at most one carry into the high word,
@@ -131,25 +135,20 @@ export class AdvTxQueue extends TxRing {
       slots[w] = id;
       t = (t + 1) & mask;
     }
+    return k;
   }
 
   /**
-   * Packets `from..n-1` of `batch` include a frame outside {@link TX_MIN_FRAME}..`maxFrame` bytes:
-   * throws ERR_FRAME_SIZE for one of 0 bytes or more than `maxFrame` (before anything is written), and
-   * otherwise zero-pads each short frame to {@link TX_MIN_FRAME} bytes in its buffer and sets its length
-   * in the batch to that (the packets are about to be sent and leave the batch).
+   * Packet `k` of `batch` is outside {@link TX_MIN_FRAME}..`maxFrame` bytes: throws ERR_FRAME_SIZE for
+   * 0 bytes or more than `maxFrame`; otherwise zero-pads the short frame to {@link TX_MIN_FRAME} bytes
+   * in its buffer and sets its length in the batch to that (it is about to be sent and leave the batch).
    */
-  private padShortFrames(batch: PacketBatch, pool: Mempool, from: number, n: number, maxFrame: number): void {
-    const lengths = batch.lengths;
-    for (let k = from; k < n; k++) {
-      if (lengths[k] === 0 || lengths[k] > maxFrame) this.frameSizeError(k, lengths[k], maxFrame);
-    }
-    for (let k = from; k < n; k++) {
-      if (lengths[k] >= TX_MIN_FRAME) continue;
-      const at = batch.ids[k] * pool.bufferSize;
-      pool.data.fill(0, at + lengths[k], at + TX_MIN_FRAME);
-      lengths[k] = TX_MIN_FRAME;
-    }
+  private padShortFrame(batch: PacketBatch, pool: Mempool, k: number, maxFrame: number): void {
+    const length = batch.lengths[k];
+    if (length === 0 || length > maxFrame) this.frameSizeError(k, length, maxFrame);
+    const at = batch.ids[k] * pool.bufferSize;
+    pool.data.fill(0, at + length, at + TX_MIN_FRAME);
+    batch.lengths[k] = TX_MIN_FRAME;
   }
 
   /**

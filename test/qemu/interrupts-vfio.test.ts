@@ -58,7 +58,7 @@ function judge(t: Test, r: Sleeper | undefined, driver: string, kinds: readonly 
   // Idle: a cause latched while the queue was polled may wake the first re-armed wait once; then quiet.
   t.ok(r.idle.endedByTimeout, 'with the wire idle, the waits end by their timeouts');
   t.ok(r.idle.wakeups <= 2, `no interrupt storm: ${r.idle.wakeups} wake-ups, ${r.idle.interrupts} interrupts in an idle second`);
-  t.ok(r.idle.cpuPct < 20, `an idle second costs ${r.idle.cpuPct.toFixed(1)}% of a core (busy polling: ~100%)`);
+  t.ok(r.idle.cpuPct < 20, `an idle second costs the receiver thread ${r.idle.cpuPct.toFixed(1)}% of a core (busy polling: ~100%)`);
 }
 
 if (why !== undefined && !inCi) {

@@ -206,8 +206,9 @@ export class AdvTxQueue extends TxRing {
    * the horizon the chained frames will move.
    */
   private markFrameEnds(): void {
-    for (let seq = Math.max(this.chainHorizon, this.cleanedTotal); seq < this.queuedTotal; seq++) {
-      const slot = (this.clean + seq - this.cleanedTotal) & this.mask;
+    const n = this.inFlightSince(this.chainHorizon);
+    for (let k = 0; k < n; k++) {
+      const slot = (this.tail - n + k) & this.mask;
       this.slots[(slot << 2) + 2] = slot;
     }
   }

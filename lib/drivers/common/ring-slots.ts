@@ -137,12 +137,15 @@ export abstract class TxRing {
   protected useSlotPool(pool: Mempool): void {
     const index = pool.index;
     if (index === this.uniformPool) return;
-    const from = Math.max(this.poolHorizon, this.cleanedTotal);
-    for (let seq = from; seq < this.queuedTotal; seq++) {
-      this.slots[(((this.clean + seq - this.cleanedTotal) & this.mask) << 2) + 1] = this.uniformPool;
-    }
+    const n = this.inFlightSince(this.poolHorizon);
+    for (let k = 0; k < n; k++) this.slots[(((this.tail - n + k) & this.mask) << 2) + 1] = this.uniformPool;
     this.poolHorizon = this.queuedTotal;
     this.uniformPool = index;
+  }
+
+  /** Descriptors in flight that were queued at or after `position` ({@link queuedTotal} counting): the last ones before {@link tail}. */
+  protected inFlightSince(position: number): number {
+    return this.queuedTotal - Math.max(position, this.cleanedTotal);
   }
 
   /** Hands the slots up to `t` (`n` descriptors) to the NIC with one TDT write; the `n` packets taken leave `batch`. */
@@ -161,49 +164,41 @@ export abstract class TxRing {
   protected release(count: number): void {
     const marked = this.poolHorizon - this.cleanedTotal;
     const byWord = marked <= 0 ? 0 : marked < count ? marked : count;
-    if (byWord > 0) this.releaseByWord(byWord);
-    const rest = count - byWord;
-    const pool = Mempool.registry[this.uniformPool];
+    // Slots from before the horizon, in runs of slots of one pool.
+    let k = 0;
+    while (k < byWord) {
+      const p = this.slots[(this.clean << 2) + 1];
+      let run = 1;
+      while (k + run < byWord && this.slots[(((this.clean + run) & this.mask) << 2) + 1] === p) run++;
+      this.returnRun(Mempool.registry[p], run);
+      k += run;
+    }
+    this.returnRun(Mempool.registry[this.uniformPool], count - byWord);
+  }
+
+  /**
+   * Returns the buffers of `count` slots from {@link clean} on to `pool`, pushed onto its free stack
+   * inline (Mempool.freeIds), and moves `clean` past them. A pool destroyed while its buffers were in
+   * flight (undefined) has nothing to return them to.
+   */
+  private returnRun(pool: Mempool | undefined, count: number): void {
     const slots = this.slots;
     const mask = this.mask | 0;
+    const n = count | 0;
     let i = this.clean | 0;
     if (pool === undefined) {
-      // Destroyed while its buffers were in flight: nothing to return them to.
-      i = (i + rest) & mask;
+      i = (i + n) & mask;
     } else {
-      // Pushed onto the pool's free stack inline (Mempool.freeIds).
       const free = pool.freeIds;
       let top = pool.top | 0;
-      for (let k = 0; k < rest; k++) {
+      for (let k = 0; k < n; k++) {
         free[top++] = slots[i << 2];
         i = (i + 1) & mask;
       }
       pool.top = top;
     }
     this.clean = i;
-    this.cleanedTotal += rest;
-  }
-
-  /** {@link release} of `count` slots that carry their pool in word +1, in runs of slots of one pool. */
-  private releaseByWord(count: number): void {
-    const registry = Mempool.registry;
-    const slots = this.slots;
-    const mask = this.mask | 0;
-    let i = this.clean | 0;
-    let k = 0;
-    while (k < count) {
-      const p = slots[(i << 2) + 1];
-      const pool = registry[p];
-      let top = pool === undefined ? 0 : pool.top;
-      do {
-        if (pool !== undefined) pool.freeIds[top++] = slots[i << 2];
-        i = (i + 1) & mask;
-        k++;
-      } while (k < count && slots[(i << 2) + 1] === p);
-      if (pool !== undefined) pool.top = top;
-    }
-    this.clean = i;
-    this.cleanedTotal += count;
+    this.cleanedTotal += n;
   }
 
   /** Returns every buffer still in the ring to its pool. The NIC must be stopped. */

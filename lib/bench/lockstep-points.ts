@@ -20,9 +20,12 @@ import { driverCost, type DriverCost } from './results';
 
 const TX_POOL_BUFFERS = 4096;
 
-/** A lockstep card as every point uses: no model thread, unpaced wire, fast reset and link-up. */
+/**
+ * A lockstep card as every point uses: no model thread, unpaced wire, fast reset and link-up, and never
+ * strict tails (they would hold open and close, which run the model thread, on every tail write).
+ */
 export function newLockstepCard(): SimCard {
-  return SimCard.create({ linkUpDelayMs: 1, resetDelayMs: 1, wire: 'unpaced', lockstep: true });
+  return SimCard.create({ linkUpDelayMs: 1, resetDelayMs: 1, wire: 'unpaced', lockstep: true, strictTails: false });
 }
 
 /**

@@ -30,6 +30,8 @@ export interface SimNativeCardOptions {
   unpacedWire?: boolean;
   /** No model thread: the caller runs passes with `simStep` (or starts the thread with `simSetThread`). */
   lockstep?: boolean;
+  /** Tail pages trapped: a tail write waits for a model pass; QPRDC counts DROP_EN drops (SimCardOptions). */
+  strictTails?: boolean;
 }
 
 /** Fault knobs as the native side reads them. `invalidMac`: 0 valid, 1 zero, 2 multicast. */

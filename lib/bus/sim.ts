@@ -288,6 +288,17 @@ export interface SimCardOptions {
    * that account the model's time apart from the driver's. Default false.
    */
   lockstep?: boolean;
+  /**
+   * Strict tails: the model takes the descriptors a tail write covers before the writing instruction
+   * returns (it holds the writer until a whole model pass has begun), as silicon may fetch them as soon
+   * as the write reaches it (datasheet 7.1.9, 7.2.3). A driver that moves RDT or TDT before the
+   * descriptors are ready then fails every time, not only when the model happens to look in between.
+   * QPRDC(n) counts DROP_EN drops, clear on read (8.2.3.23), instead of RXMPC. Costs two signals and a
+   * model pass per tail write: for correctness tests, not throughput. Needs the model thread (no effect
+   * on a lockstep card's passes). Default: false, or true when the environment has
+   * `TSNIC_SIM_STRICT_TAILS=1` (the test suite runs so).
+   */
+  strictTails?: boolean;
 }
 
 /** Options of {@link SimTester.startGenerator}. */
@@ -482,6 +493,7 @@ export class SimCard {
       resetDelayUs: Math.round(resetDelayMs * 1000),
       unpacedWire: wire === 'unpaced',
       lockstep: options.lockstep === true,
+      strictTails: options.strictTails ?? process.env.TSNIC_SIM_STRICT_TAILS === '1',
       ...(options.mac === undefined ? {} : { mac: parseMac('mac', options.mac) }),
     });
     this.handle = created.handle;

@@ -90,6 +90,7 @@ Napi::Value Create(const Napi::CallbackInfo& info) {
   Mac(o, "mac", options.mac);
   options.unpacedWire = Bool(o, "unpacedWire");
   options.lockstep = Bool(o, "lockstep");
+  options.strictTails = Bool(o, "strictTails");
   sim::Card* card = sim::SimCreate(options);
   if (card == nullptr) {
     throw MakeError(env, "ERR_DMA_ALLOC", "sim: could not map the simulated register files (memfd/mmap failed)");

@@ -33,6 +33,14 @@
 // The other registers of these pages (RXCTRL, HLREG0, AUTOC, LINKS, DMATXCTL,
 // ...) behave as plain memory, at the cost of two signals per access: drivers touch them only during
 // setup and link polling. The hot-path registers (RDT, TDT, RDH, TDH) are on other pages.
+// Strict tails (CardOptions::strictTails) trap the hot-path pages too: 0x1000 (RDT, RXDCTL, QPRDC of
+// queues 0..63) and 0x6000 (TDT, TXDCTL). Silicon may fetch the descriptors a tail covers as soon as the
+// write reaches it (7.1.9, 7.2.3), so a driver that moves a tail before the descriptors are ready
+// sends or fills stale ones, sometimes. The model thread polls, and usually looks after the driver has
+// finished, so here the writer is held in the SIGTRAP handler until a whole model pass has begun after
+// its write: the model then fetches at the worst moment for such a driver, every time. A read of
+// RXDCTL/TXDCTL right after a write to it likewise returns what the model made of the write (no
+// read-back race). QPRDC(n) becomes clear on read, and DROP_EN drops are counted there only (8.2.3.23).
 // Limits: x86-64 Linux; counters must be read with 32-bit loads (one register per instruction), from
 // one thread at a time per port. Unhandled faults are passed on to the previous handler.
 #include "sim/access_trap.h"
@@ -42,7 +50,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <ucontext.h>
+#include <immintrin.h>
 
+#include <time.h>
+
+#include <array>
 #include <atomic>
 #include <cstdint>
 
@@ -55,7 +67,8 @@ namespace {
 
 constexpr uintptr_t kPage = 4096;
 constexpr uint32_t kTrappedPages[] = {0x0000, 0x3000, 0x4000, 0x5000, 0x8000};
-constexpr int kMaxPages = 160;  // 32 ports
+constexpr uint32_t kTailPages[] = {0x1000, 0x6000};  // with strict tails only
+constexpr int kMaxPages = 224;  // 32 ports, 7 pages each
 constexpr int kMaxPending = 64;
 
 struct TrapPage {
@@ -93,11 +106,45 @@ constexpr Counter kCounters[] = {
     {kTpt, kStatTpt, false},         {0x040AC, kStatRoc, false},
 };
 
+// QPRDC(0..15), counting only with strict tails (their page is trapped only then).
+constexpr std::array<Counter, 16> QprdcCounters() {
+  std::array<Counter, 16> out{};
+  for (uint32_t n = 0; n < 16; n++) out[n] = {kQprdc + 0x40 * n, static_cast<Stat>(kStatQprdc0 + n), false};
+  return out;
+}
+constexpr std::array<Counter, 16> kQprdcCounters = QprdcCounters();
+
 const Counter* FindCounter(uint32_t reg) {
   for (const Counter& c : kCounters) {
     if (c.reg == reg) return &c;
   }
+  for (const Counter& c : kQprdcCounters) {
+    if (c.reg == reg) return &c;
+  }
   return nullptr;
+}
+
+bool OnTailPage(uint32_t reg) {
+  for (uint32_t page : kTailPages) {
+    if (reg >= page && reg < page + kPage) return true;
+  }
+  return false;
+}
+
+// Holds a strict-tail writer until a whole pass of the running model thread has begun after its write
+// (the pass under way may have read the registers before it). No thread (lockstep): nothing to wait
+// for. Bounded by a second, should the thread stop meanwhile.
+void AwaitModelPass(Card& card) {
+  if (!card.threadRunning.load(std::memory_order_acquire)) return;
+  const uint64_t target = card.passes.load(std::memory_order_acquire) + 2;
+  timespec start, now;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (uint32_t spins = 1; card.passes.load(std::memory_order_acquire) < target; spins++) {
+    _mm_pause();
+    if ((spins & 0xFFF) != 0) continue;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec - start.tv_sec > 1) return;
+  }
 }
 
 // The primary address of an aliased RAL/RAH(0..15) register at 0x5400 + 8n, or 0.
@@ -257,7 +304,10 @@ void OnTrap(int sig, siginfo_t* info, void* uctx) {
   }
   for (int i = 0; i < e->npages; i++) mprotect(reinterpret_cast<void*>(e->pages[i]), kPage, PROT_NONE);
   e->npages = 0;
+  Port& port = *e->port;
+  const bool tailWrite = e->write && OnTailPage(e->reg);
   e->tid.store(0, std::memory_order_release);
+  if (tailWrite) AwaitModelPass(*port.card);
 }
 
 bool Install() {
@@ -273,21 +323,44 @@ bool Install() {
 
 }  // namespace
 
-bool AccessTrapAttach(Port& p) {
+namespace {
+
+// Traps one page of the port's driver view; false when no slot is free or mprotect fails.
+bool TrapOnePage(Port& p, uintptr_t base, uint32_t off) {
+  if (FindPage(base + off) != nullptr) return true;
+  for (TrapPage& t : g_pages) {
+    if (t.addr.load() != 0) continue;
+    t.port = &p;
+    t.offset = off;
+    t.addr.store(base + off, std::memory_order_release);
+    if (mprotect(reinterpret_cast<void*>(base + off), kPage, PROT_NONE) != 0) {
+      t.addr.store(0);
+      return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+// Opens a trapped page again and frees its slot (no-op for a page not trapped).
+void UntrapPage(uintptr_t page) {
+  TrapPage* t = FindPage(page);
+  if (t == nullptr) return;
+  mprotect(reinterpret_cast<void*>(page), kPage, PROT_READ | PROT_WRITE);
+  t->addr.store(0, std::memory_order_release);
+}
+
+}  // namespace
+
+bool AccessTrapAttach(Port& p, bool strictTails) {
   if (!Install()) return false;
   const uintptr_t base = reinterpret_cast<uintptr_t>(p.regs.driverView());
   for (uint32_t off : kTrappedPages) {
-    if (FindPage(base + off) != nullptr) continue;
-    for (TrapPage& t : g_pages) {
-      if (t.addr.load() != 0) continue;
-      t.port = &p;
-      t.offset = off;
-      t.addr.store(base + off, std::memory_order_release);
-      if (mprotect(reinterpret_cast<void*>(base + off), kPage, PROT_NONE) != 0) {
-        t.addr.store(0);
-        return false;
-      }
-      break;
+    if (!TrapOnePage(p, base, off)) return false;
+  }
+  if (strictTails) {
+    for (uint32_t off : kTailPages) {
+      if (!TrapOnePage(p, base, off)) return false;
     }
   }
   return true;
@@ -295,17 +368,14 @@ bool AccessTrapAttach(Port& p) {
 
 void AccessTrapDetach(Port& p) {
   const uintptr_t base = reinterpret_cast<uintptr_t>(p.regs.driverView());
-  for (uint32_t off : kTrappedPages) {
-    TrapPage* t = FindPage(base + off);
-    if (t == nullptr) continue;
-    mprotect(reinterpret_cast<void*>(base + off), kPage, PROT_READ | PROT_WRITE);
-    t->addr.store(0, std::memory_order_release);
-  }
+  for (uint32_t off : kTrappedPages) UntrapPage(base + off);
+  for (uint32_t off : kTailPages) UntrapPage(base + off);
 }
 
 void AccessTrapReset(Port& p) {
   for (auto& s : p.statsReported) s.store(0, std::memory_order_relaxed);
   for (const Counter& c : kCounters) p.regs.Store(c.reg, 0);
+  for (const Counter& c : kQprdcCounters) p.regs.Store(c.reg, 0);
 }
 
 }  // namespace sim

@@ -8,8 +8,9 @@ namespace sim {
 
 struct Port;
 
-// Makes the port's counters clear on read and EICR write-1-to-clear in the driver's view.
-bool AccessTrapAttach(Port& p);
+// Makes the port's counters clear on read and EICR write-1-to-clear in the driver's view; with
+// strictTails, also traps the tail pages (CardOptions::strictTails).
+bool AccessTrapAttach(Port& p, bool strictTails);
 void AccessTrapDetach(Port& p);
 // Zeroes the counter registers and the reported baselines (device reset).
 void AccessTrapReset(Port& p);

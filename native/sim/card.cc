@@ -66,6 +66,7 @@ static void Run(Card* card) {
     while (card->waiters.load(std::memory_order_acquire) != 0) _mm_pause();
     uint64_t now;
     const bool work = Pass(card, &now);
+    card->passes.fetch_add(1, std::memory_order_release);
     if (prevWork) {
       busy += now - prevStart;
       card->busyNs.store(busy, std::memory_order_relaxed);
@@ -103,7 +104,7 @@ Card* SimCreate(const CardOptions& options) {
     // TSNIC_SIM_NO_ACCESS_TRAP=1: no trapped pages (docs/benchmark.md, "Instructions per packet": Valgrind
     // cannot single-step the trap's faulting instruction); only the benchmark's counting run sets it.
     const bool trap = std::getenv("TSNIC_SIM_NO_ACCESS_TRAP") == nullptr;
-    if (!p.regs.Map() || (trap && !AccessTrapAttach(p))) {
+    if (!p.regs.Map() || (trap && !AccessTrapAttach(p, options.strictTails))) {
       SimDestroy(card);
       return nullptr;
     }
@@ -118,9 +119,11 @@ void SimStartThread(Card* card) {
   card->stop.store(false);
   card->threadStarts.fetch_add(1, std::memory_order_relaxed);
   card->thread = std::thread(Run, card);
+  card->threadRunning.store(true, std::memory_order_release);
 }
 
 void SimStopThread(Card* card) {
+  card->threadRunning.store(false, std::memory_order_release);
   card->stop.store(true);
   if (card->thread.joinable()) card->thread.join();
 }

@@ -86,8 +86,10 @@ struct RxFifo {
 };
 
 // Internal running totals behind the clear-on-read statistics registers.
+// QPRDC(0..15) (8.2.3.23) are kStatQprdc0 + n, used only with CardOptions::strictTails (their page is
+// trapped only then).
 enum Stat : int { kStatGprc, kStatGptc, kStatGorc, kStatGotc, kStatMpc, kStatCrcerrs, kStatTpr, kStatTpt,
-                  kStatRoc, kStatCount };
+                  kStatRoc, kStatQprdc0, kStatCount = kStatQprdc0 + 16 };
 
 struct Port {
   Card* card = nullptr;
@@ -177,6 +179,10 @@ struct Card {
   // model thread (busyNs) or the API thread with no model thread running (threadStarts).
   std::atomic<uint64_t> busyNs{0};
   std::atomic<uint64_t> threadStarts{0};
+  // Passes the model thread completed, and whether it runs: a strict tail write (access_trap.cc) waits
+  // for the passes of a running thread.
+  std::atomic<uint64_t> passes{0};
+  std::atomic<bool> threadRunning{false};
 };
 
 // port_control.cc

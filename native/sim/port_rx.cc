@@ -6,9 +6,10 @@
 // whose queue has no free descriptor waits in it and blocks the frames behind it, whatever their queue
 // (head-of-line blocking), unless the queue's SRRCTL.DROP_EN is set: then the frame is dropped at
 // once (8.2.3.8.7). A frame that does not fit the buffer is missed (RXMPC(0), 8.2.3.23.4).
-// Simplification: silicon counts DROP_EN drops in QPRDC(n), a clear-on-read register on page 0x1000
-// next to RDT that the model cannot trap without slowing every tail write; QPRDC reads 0 and DROP_EN
-// drops are counted in RXMPC(0) too (and per queue in the model's counters).
+// Silicon counts DROP_EN drops in QPRDC(n) (8.2.3.23), a clear-on-read register on page 0x1000 next to
+// RDT. That page is trapped only with strict tails (access_trap.cc); then QPRDC counts them, as on
+// silicon. Otherwise QPRDC reads 0 and DROP_EN drops are counted in RXMPC(0) instead. The model's own
+// counters have them per queue either way.
 #include <cstring>
 
 #include "sim/card.h"
@@ -286,7 +287,7 @@ static void Missed(Port& p) {
 
 // SRRCTL.DROP_EN set and no free descriptor: dropped at once (see the header for the counters).
 static void DropNoDescriptor(Port& p, uint32_t q) {
-  Count(p, kStatMpc, 1);
+  Count(p, p.card->options.strictTails && q < 16 ? static_cast<Stat>(kStatQprdc0 + q) : kStatMpc, 1);
   p.counters.rxDropEn++;
   p.counters.rxDropEnQueue[q]++;
 }

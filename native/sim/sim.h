@@ -105,6 +105,12 @@ struct CardOptions {
   // Lockstep: no model thread; the caller runs the model's passes with SimStep (benchmarks that
   // account the model's time apart from the driver's), or starts the thread for a while (SimStartThread).
   bool lockstep = false;
+  // Strict tails (access_trap.cc): the pages holding RDT/TDT (0x1000, 0x6000) are trapped too. A write
+  // there returns only after a whole model pass has begun, so descriptors a tail covers are fetched
+  // before the writer's next instruction, as silicon may fetch them (7.1.9, 7.2.3); DROP_EN drops are
+  // counted in QPRDC(n), clear on read, as silicon counts them (8.2.3.23), not in RXMPC. Slower: two
+  // signals and a model pass per tail write.
+  bool strictTails = false;
 };
 
 Card* SimCreate(const CardOptions& options);

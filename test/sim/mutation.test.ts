@@ -3,8 +3,9 @@
 // workload (fixtures/mutant-scenario.ts) in a child process. A variant counts as caught only by the
 // model's own reaction: a named violation, traffic that does not arrive, counters that do not balance,
 // or an error the device's behaviour forced on the driver. The unbroken driver must run the same
-// workload with none of these. Variants the model cannot catch are listed in KNOWN_GAPS with the
-// reason, and in docs/simulator.md; the score is printed and must stay at or above 90%.
+// workload with none of these. Every variant must be caught: the workload's card has strict tails
+// (docs/simulator.md), which closed the last three gaps (a tail moved before its descriptors were
+// ready, on rx and tx, and DROP_EN drops read from RXMPC alone). The table is printed.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,19 +17,6 @@ const ROOT = path.join(__dirname, '..', '..');
 const LOADER = path.join(__dirname, 'fixtures', 'ts-require-cached.cjs');
 const SCENARIO = path.join(__dirname, 'fixtures', 'mutant-scenario.ts');
 const CHILD_TIMEOUT_MS = 60_000;
-
-/** Variants the model does not catch, with the reason (also in docs/simulator.md, "Mutation table"). */
-const KNOWN_GAPS: Record<string, string> = {
-  'rx-missed-without-qprdc':
-    'QPRDC(n) shares page 0x1000 with RDT, so its clear-on-read cannot be trapped; the model counts DROP_EN drops in RXMPC(0)',
-  'rx-tail-before-rearm':
-    'the window between the early RDT write and the re-arm is a few hundred ns; the model fetches on its next pass, usually after it',
-  'tx-tail-before-descriptors':
-    'the window between the early TDT write and the descriptor writes is a few hundred ns; caught only when a model pass falls inside it',
-};
-
-/** Minimum share of variants caught. */
-const MIN_SCORE = 0.9;
 
 function plainEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_OPTIONS' && !/^_?TAP/.test(k)));
@@ -108,8 +96,6 @@ t.test('every variant still applies to the driver source', async (t) => {
     }
   }
   t.ok(MUTANTS.length >= 25, `${MUTANTS.length} variants`);
-  const docs = readFileSync(path.join(ROOT, 'docs', 'simulator.md'), 'utf8');
-  for (const name of Object.keys(KNOWN_GAPS)) t.match(docs, name, `docs/simulator.md explains the gap ${name}`);
 });
 
 t.test('the model catches broken drivers the way silicon would', async (t) => {
@@ -123,11 +109,7 @@ t.test('the model catches broken drivers the way silicon would', async (t) => {
     pair.forEach((m, k) => results.push({ mutant: m, found: findings(runs[k]) }));
   }
   const caught = results.filter((r) => r.found.length > 0);
-  const lines = results.map((r) => `${r.found.length > 0 ? 'caught ' : 'MISSED '} ${r.mutant.name.padEnd(28)} ${r.found[0] ?? KNOWN_GAPS[r.mutant.name] ?? ''}`);
+  const lines = results.map((r) => `${r.found.length > 0 ? 'caught ' : 'MISSED '} ${r.mutant.name.padEnd(28)} ${r.found[0] ?? ''}`);
   t.comment(`mutation table: ${caught.length} of ${results.length} caught (${Math.round((100 * caught.length) / results.length)}%)\n${lines.join('\n')}`);
-  for (const r of results) {
-    if (KNOWN_GAPS[r.mutant.name] !== undefined) continue;
-    t.not(r.found.length, 0, `${r.mutant.name} is caught (${r.mutant.silicon})`);
-  }
-  t.ok(caught.length / results.length >= MIN_SCORE, `score ${caught.length}/${results.length} is at least ${MIN_SCORE * 100}%`);
+  for (const r of results) t.not(r.found.length, 0, `${r.mutant.name} is caught (${r.mutant.silicon})`);
 });

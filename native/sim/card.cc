@@ -104,7 +104,8 @@ Card* SimCreate(const CardOptions& options) {
     // TSNIC_SIM_NO_ACCESS_TRAP=1: no trapped pages (docs/benchmark.md, "Instructions per packet": Valgrind
     // cannot single-step the trap's faulting instruction); only the benchmark's counting run sets it.
     const bool trap = std::getenv("TSNIC_SIM_NO_ACCESS_TRAP") == nullptr;
-    if (!p.regs.Map() || (trap && !AccessTrapAttach(p, options.strictTails))) {
+    if (!trap) card->options.strictTails = false;  // strict tails are a part of the trap
+    if (!p.regs.Map() || (trap && !AccessTrapAttach(p, card->options.strictTails))) {
       SimDestroy(card);
       return nullptr;
     }

@@ -65,8 +65,9 @@ for (const dropEn of [true, false]) {
     t.equal(c.rxMissed, 0, 'no packet-buffer miss');
     t.equal(c.rxDropEn, dropEn ? 85 : 0);
     t.equal(c.rxDropEnQueue[0], dropEn ? 85 : 0, 'per queue');
-    t.equal(regs.get(R.MPC0), dropEn ? 85 : 0, 'RXMPC(0) counts DROP_EN drops too (QPRDC cannot be clear-on-read)');
-    t.equal(regs.get(QPRDC0), 0, 'QPRDC(0) reads 0');
+    // Counted once: in QPRDC(0) with strict tails (as on silicon), in RXMPC(0) without (QPRDC's page is
+    // untrapped then, so it cannot be clear on read); model-strict-tails.test.ts tells the two apart.
+    t.equal(regs.get(R.MPC0) + regs.get(QPRDC0), dropEn ? 85 : 0, 'DROP_EN drops in RXMPC(0) or QPRDC(0), once');
     if (!dropEn) {
       let received = 0;
       const seqs: number[] = [];

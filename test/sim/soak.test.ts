@@ -138,8 +138,8 @@ async function segment(card: SimCard, a: IxgbeDevice, b: IxgbeDevice, rnd: () =>
   ledger.gaps = chk.seqGaps;
   ledger.duplicates = chk.seqReordered;
   ledger.badChecksums = chk.badChecksums + chk.nonUdp;
-  // The driver's RXMPC accumulation agrees with the model's own count of misses (packet buffer full,
-  // and SRRCTL.DROP_EN drops, which the model counts in RXMPC as QPRDC cannot be clear-on-read).
+  // The driver's missed count (RXMPC plus QPRDC) agrees with the model's own count of misses (packet
+  // buffer full, and SRRCTL.DROP_EN drops: in QPRDC with strict tails, else in RXMPC).
   const modelMissed = p0.rxMissed + p0.rxDropEn;
   if (ledger.rxMissed !== modelMissed) throw new Error(`rx_missed ${ledger.rxMissed} != model ${modelMissed} (seed ${SEED})`);
   lastCounters = JSON.stringify({ p0, p1, gen, chk });

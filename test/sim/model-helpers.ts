@@ -42,8 +42,8 @@ export async function waitFor(what: string, cond: () => boolean, timeoutMs = 200
 /**
  * Waits until the model thread has run a whole pass after this call: two EEPROM reads through EERD
  * one after the other (the model serves EERD once per pass, before it looks at the queue registers).
- * Registers such as RXDCTL/TXDCTL sit on untrapped pages, so the model sees a write to them only at its
- * next pass; reading ENABLE back right after writing it returns the write itself (see docs/simulator.md).
+ * Without strict tails, RXDCTL/TXDCTL sit on untrapped pages, so the model sees a write to them only at
+ * its next pass; reading ENABLE back right after writing it returns the write itself (docs/simulator.md).
  */
 export async function modelPass(regs: Regs): Promise<void> {
   for (let i = 0; i < 2; i++) {
@@ -83,7 +83,8 @@ export async function resetPort(regs: Regs): Promise<void> {
   await waitFor('RDRXCTL.DMAIDONE', () => (regs.get(R.RDRXCTL) & (1 << 3)) !== 0);
 }
 
-function split(addr: number): [number, number] {
+/** A DMA address as the low and high 32-bit halves a descriptor or register pair holds. */
+export function split(addr: number): [number, number] {
   return [addr % 2 ** 32, Math.floor(addr / 2 ** 32)];
 }
 

@@ -5,7 +5,7 @@
 // queue enable reads back what the model made of it at once.
 import t from 'tap';
 import { SimCard } from '../../lib/bus/sim';
-import { modelPass, Q, R, Regs, RxRing, startRx, TxRing, testFrame, verifyFrame, waitFor } from './model-helpers';
+import { modelPass, Q, R, Regs, RxRing, split, startRx, TxRing, testFrame, verifyFrame, waitFor } from './model-helpers';
 
 const DROP_EN = 1 << 28;
 const QPRDC = (q: number): number => 0x1430 + 0x40 * q;
@@ -14,10 +14,6 @@ const ROUNDS = 20;
 
 function card(strictTails: boolean): SimCard {
   return SimCard.create({ linkUpDelayMs: 2, resetDelayMs: 1, strictTails });
-}
-
-function split(iova: number): [number, number] {
-  return [iova % 2 ** 32, Math.floor(iova / 2 ** 32)];
 }
 
 t.test('tx: every descriptor rewritten right after TDT covered it is sent as it was (stale)', async (t) => {

@@ -68,10 +68,10 @@
  *   behind it (head-of-line blocking), unless SRRCTL(n).DROP_EN (bit 28) is set: then it is dropped at
  *   once. A frame that does not fit the buffer is missed. The buffer moves at most 256 frames into
  *   descriptors per port and model pass, so both ports progress alike.
- *   Simplification: silicon counts DROP_EN drops in QPRDC(n), a clear-on-read register on the untrapped
- *   hot page 0x1000 (beside RDT): the model cannot emulate clear-on-read there without slowing every
- *   tail write, so QPRDC(n) reads 0 and DROP_EN drops are counted in RXMPC(0) as well (exactly, per
- *   queue, in {@link SimPortCounters.rxDropEnQueue}).
+ *   Silicon counts DROP_EN drops in QPRDC(n), a clear-on-read register on the hot page 0x1000 (beside
+ *   RDT), and so does a card with {@link SimCardOptions.strictTails}, which traps that page. Without
+ *   strict tails the page is untrapped (a tail write costs nothing), QPRDC(n) reads 0 and DROP_EN drops
+ *   are counted in RXMPC(0) instead. Exactly, per queue: {@link SimPortCounters.rxDropEnQueue}.
  * - Statistics, clear on read as on silicon: CRCERRS, GPRC, GPTC, GORCL/H, GOTCL/H (octets from the
  *   destination address through the CRC), RXMPC(0), ROC, TPR, TPT. GPRC counts every good frame that
  *   passed the address filter, including frames then missed or dropped: the 82599 counts missed frames
@@ -94,9 +94,10 @@
  *   judged at the RXCTRL write). RXDCTL/TXDCTL.ENABLE read the queue's actual state as the model publishes
  *   it: 0 when the ring cannot be latched (no base or length, or SRRCTL.BSIZEPACKET 0: `rxBufferSizeZero`,
  *   no fallback size), and after a tx disable 1 until the queue sent every descriptor up to TDT, never
- *   while the link is down. Race: these registers are on untrapped pages, so a read right after the
- *   driver's own write, before the model's next pass, returns that write. RAL/RAH(0..15) answer at
- *   0xA200 + 8n and at 0x5400 + 8n, equal both ways; DCA_RXCTRL(0..15) at 0x100C + 0x40n and 0x2200 + 4n.
+ *   while the link is down. Race (not with strict tails): these registers are on untrapped pages, so a
+ *   read right after the driver's own write, before the model's next pass, returns that write.
+ *   RAL/RAH(0..15) answer at 0xA200 + 8n and at 0x5400 + 8n, equal both ways; DCA_RXCTRL(0..15) at
+ *   0x100C + 0x40n and 0x2200 + 4n.
  * - IEEE 1588 (7.9, native/sim/timesync.cc): SYSTIML/H advancing by TIMINCA (INCVALUE every INCPERIOD
  *   x 6.4 ns; stopped after reset), a SYSTIML read latching SYSTIMH; TSYNCTXCTL.EN and the advanced tx
  *   descriptor's MAC.TSTAMP (dword 2 bit 19) latch TXSTMPL/H as the frame starts onto the wire;
@@ -375,7 +376,7 @@ export interface SimPortCounters {
   linkUp: boolean;
   /**
    * Frames dropped at once because their queue had no free descriptor and SRRCTL.DROP_EN was set.
-   * Silicon counts them in QPRDC(n); the model counts them in RXMPC(0) (QPRDC reads 0, see the header).
+   * Silicon counts them in QPRDC(n), and so does the model with strict tails; without, in RXMPC(0) (see the header).
    */
   rxDropEn: number;
   /** {@link rxDropEn} per queue (64 entries). */

@@ -32,7 +32,8 @@
 // TIMINCA and SYSTIML/H writes rebase the clock, and TSYNCTXCTL/TSYNCRXCTL.VALID stay read only.
 // The other registers of these pages (RXCTRL, HLREG0, AUTOC, LINKS, DMATXCTL,
 // ...) behave as plain memory, at the cost of two signals per access: drivers touch them only during
-// setup and link polling. The hot-path registers (RDT, TDT, RDH, TDH) are on other pages.
+// setup and link polling. The hot-path registers (RDT, TDT, RDH, TDH) are on other pages, trapped only
+// with strict tails (below).
 // Strict tails (CardOptions::strictTails) trap the hot-path pages too: 0x1000 (RDT, RXDCTL, QPRDC of
 // queues 0..63) and 0x6000 (TDT, TXDCTL). Silicon may fetch the descriptors a tail covers as soon as the
 // write reaches it (7.1.9, 7.2.3), so a driver that moves a tail before the descriptors are ready

@@ -53,9 +53,9 @@
  * - Tx descriptors: advanced data (DEXT, DTYP 0011; DTALEN bits 15:0; DCMD EOP 24, IFCS 25, RS 27;
  *   PAYLEN bits 31:14 of dword 3), advanced context (ignored), legacy. DD (bit 0 of dword 3) is written
  *   back only on descriptors with RS (7.2.3.5.1): with TXDCTL.WTHRESH 0 as each is processed, otherwise
- *   once WTHRESH descriptors were processed or the queue runs out of work in a model pass (in place of
- *   the EITR flush, tx interrupt causes not being modelled); TDH advances; a frame may span any number of
- *   descriptors. RTTDCS.ARBDIS (bit 6) or DMATXCTL.TE clear: no descriptor is processed.
+ *   once WTHRESH descriptors were processed; fewer only while TXDCTL.SWFLSH is set or once IVAR maps the
+ *   queue's tx cause (the model flushes at the end of its pass, as that vector's throttling timer
+ *   would); TDH advances; a frame may span any number of descriptors. RTTDCS.ARBDIS (bit 6) or DMATXCTL.TE clear: no descriptor is processed.
  * - The wire: 10 Gbit/s. Tx frames go through the tx packet buffer (TXPBSIZE(0), 160 KiB after reset):
  *   descriptors are processed, and DD written back, only while it has room; it drains at line rate,
  *   each frame taking (frame + FCS + 8 preamble/SFD + 12 inter-frame gap bytes) * 0.8 ns (14.88 Mpps for

@@ -129,6 +129,7 @@ constexpr uint32_t kRssTypeIpv4 = 0x2, kRssTypeIpv4Udp = 0x7;  // advanced rx wr
 constexpr uint32_t kRttdcs = 0x04900;
 constexpr uint32_t kRttdcsArbdis = 1u << 6;      // tx descriptor arbiter disabled (4.6.11.3.4)
 constexpr uint32_t kTxdctlWthreshShift = 16, kTxdctlWthreshMask = 0x7Fu << 16;
+constexpr uint32_t kTxdctlSwflsh = 1u << 26;  // 8.2.3.9.10: flush the pending descriptor write-backs
 constexpr uint32_t kTxCmdTse = 1u << 31;         // TCP segmentation (DCMD.TSE)
 
 inline uint32_t RdBase(uint32_t n) { return n < 64 ? kRdbalLow + 0x40 * n : kRdbalHigh + 0x40 * (n - 64); }

@@ -10,6 +10,10 @@ const TDH = 0x10;
 const DATA_CMD = (0x3 << 20) | (1 << 29) | (1 << 25); // DTYP data, DEXT, IFCS
 const EOP = 1 << 24;
 const RS = 1 << 27;
+const Q_DCTL = 0x28;
+const IVAR0 = 0x900;
+const IVAR_VALID = 0x80;
+const SWFLSH = 1 << 26;
 
 async function txSetup(card: SimCard, count: number): Promise<{ regs: Regs; tx: TxRing }> {
   const port = card.port(0);
@@ -193,6 +197,39 @@ t.test('tx: HLREG0.TXCRCEN clear: frames leave without FCS, the far end sees CRC
     rx.free();
     lo.close();
   }
+});
+
+t.test('TXDCTL.WTHRESH: DD in bursts of WTHRESH; fewer wait for more descriptors, a mapped tx cause (its interrupt timer) or SWFLSH', async (t) => {
+  const card = fastCard();
+  t.teardown(() => card.close());
+  const { regs, tx } = await txSetup(card, 64);
+  const dctl = R.TDBAL(0) + Q_DCTL;
+  regs.set(dctl, regs.get(dctl) | (4 << 16)); // WTHRESH 4, as ixy and this project's driver set it
+  await modelPass(regs);
+  const sent = (n: number): Promise<void> => waitFor(`${n} frames at the checker`, () => card.tester(0).stats().rxPackets === n);
+  const queued: number[] = [];
+  for (let k = 0; k < 3; k++) queued.push(tx.put(testFrame(60, k)));
+  tx.flush();
+  await sent(3);
+  await modelPass(regs);
+  t.same(queued.map((i) => tx.done(i)), [false, false, false], '3 processed of WTHRESH 4, no tx interrupt mapped: no write-back yet');
+  queued.push(tx.put(testFrame(60, 3)));
+  tx.flush();
+  await waitFor('DD on all four (the burst)', () => queued.every((i) => tx.done(i)));
+  // Tx queue 0's cause mapped to vector 0 (IVAR(0) bits 15:8): its throttling timer flushes the rest.
+  regs.set(IVAR0, regs.get(IVAR0) | (IVAR_VALID << 8));
+  const mapped = tx.put(testFrame(60, 4));
+  tx.flush();
+  await waitFor('DD with the tx cause mapped', () => tx.done(mapped));
+  regs.set(IVAR0, regs.get(IVAR0) & ~(0xff << 8));
+  const held = tx.put(testFrame(60, 5));
+  tx.flush();
+  await sent(6);
+  await modelPass(regs);
+  t.notOk(tx.done(held), 'unmapped again: one descriptor waits');
+  regs.set(dctl, regs.get(dctl) | SWFLSH);
+  await waitFor('DD after TXDCTL.SWFLSH', () => tx.done(held));
+  tx.free();
 });
 
 t.test('tx: a descriptor written after the tail moved is not seen (fetched as soon as TDT covers it)', async (t) => {

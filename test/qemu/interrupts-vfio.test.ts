@@ -28,7 +28,7 @@ interface Sleeper {
   cpuPct: number;
   /** Interrupts the guest kernel took for the NIC while the frames arrived. */
   interrupts: number;
-  idle: { wakeups: number; frames: number; endedByTimeout: boolean; interrupts: number; cpuPct: number };
+  idle: { wakeups: number; frames: number; endedByTimeout: boolean; interrupts: number; cpuPct: number; cpuPctEach: number[] };
   interruptsOnBeforeClose: boolean;
 }
 
@@ -58,11 +58,12 @@ function judge(t: Test, r: Sleeper | undefined, driver: string, kinds: readonly 
   // Idle: a cause latched while the queue was polled may wake the first re-armed wait once; then quiet.
   t.ok(r.idle.endedByTimeout, 'with the wire idle, the waits end by their timeouts');
   t.ok(r.idle.wakeups <= 2, `no interrupt storm: ${r.idle.wakeups} wake-ups, ${r.idle.interrupts} interrupts in an idle second`);
-  // Busy polling shows ~100% here. The guest charges CPU in whole 10 ms ticks, and under software
-  // emulation on a loaded host a sleeping thread's few wake-ups (five 200 ms waits, each re-arming the
-  // interrupt through emulated registers) have read 2.9% on a quiet host and 27.5% while the host
-  // compiled: half a core tells sleeping from spinning without depending on the host's load.
-  t.ok(r.idle.cpuPct < 50, `an idle second costs the receiver thread ${r.idle.cpuPct.toFixed(1)}% of a core (busy polling: ~100%)`);
+  // Busy polling shows ~100% here. The lower of two idle seconds (guest/irq-suite.ts): one second right
+  // after the receive run has read 27.5% and 38.3% (a main-thread garbage collection under software
+  // emulation, charged in whole 10 ms ticks) where the quiet ones read 3-4%. Half a core tells sleeping
+  // from spinning without depending on the host's load.
+  const each = r.idle.cpuPctEach.map((p) => `${p.toFixed(1)}%`).join(', ');
+  t.ok(r.idle.cpuPct < 50, `an idle second costs the receiver thread ${r.idle.cpuPct.toFixed(1)}% of a core (the two: ${each}; busy polling: ~100%)`);
 }
 
 if (why !== undefined && !inCi) {

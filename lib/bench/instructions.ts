@@ -118,7 +118,9 @@ function countOnce(spec: CountSpec, child: ChildCommand): InstructionCount {
       // while the driver opens (fair scheduling lets both run).
       '--smc-check=all-non-file', '--fair-sched=yes',
       '--zero-before=tsnic_count_begin', '--dump-before=tsnic_count_end',
-      child[0], ...CHILD_V8_FLAGS, ...child.slice(1), spec.impl, spec.mode, String(spec.batch), String(spec.frameSize), String(spec.packets),
+      // --perf-basic-prof also opens V8's code log, isolate-*-v8.log in the working directory: kept in
+      // the temporary directory instead, which goes with the rest.
+      child[0], ...CHILD_V8_FLAGS, '--no-logfile-per-isolate', `--logfile=${path.join(dir, 'v8.log')}`, ...child.slice(1), spec.impl, spec.mode, String(spec.batch), String(spec.frameSize), String(spec.packets),
     ], { encoding: 'utf8', env, timeout: 900_000, maxBuffer: 64 << 20 });
     if (r.error !== undefined || r.status !== 0) {
       throw new ChildFailed(`callgrind count of ${spec.impl} ${spec.mode} batch ${spec.batch} failed (${r.error?.message ?? `exit ${String(r.status)}`}): ${r.stderr.split('\n').filter((l) => !l.startsWith('==')).join('\n').trim()}`);

@@ -46,14 +46,13 @@
 // one thread at a time per port. Unhandled faults are passed on to the previous handler.
 #include "sim/access_trap.h"
 
+#include <immintrin.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include <ucontext.h>
-#include <immintrin.h>
-
-#include <time.h>
 
 #include <array>
 #include <atomic>
@@ -321,10 +320,6 @@ bool Install() {
   sa.sa_sigaction = OnTrap;
   return sigaction(SIGTRAP, &sa, &g_oldTrap) == 0;
 }
-
-}  // namespace
-
-namespace {
 
 // Traps one page of the port's driver view; false when no slot is free or mprotect fails.
 bool TrapOnePage(Port& p, uintptr_t base, uint32_t off) {

@@ -92,6 +92,10 @@ Card* SimCreate(const CardOptions& options) {
     std::memcpy(macs[i], options.mac, 6);
     macs[i][5] = static_cast<uint8_t>(macs[i][5] + i);
   }
+  // TSNIC_SIM_NO_ACCESS_TRAP=1: no trapped pages (docs/benchmark.md, "Instructions per packet": Valgrind
+  // cannot single-step the trap's faulting instruction); only the benchmark's counting run sets it.
+  const bool trap = std::getenv("TSNIC_SIM_NO_ACCESS_TRAP") == nullptr;
+  if (!trap) card->options.strictTails = false;  // strict tails are a part of the trap
   for (int i = 0; i < 2; i++) {
     Port& p = card->ports[i];
     p.card = card;
@@ -101,10 +105,6 @@ Card* SimCreate(const CardOptions& options) {
     for (auto& s : p.stats) s.store(0);
     for (auto& v : p.trapCounts) v.store(0);
     std::memset(&p.counters, 0, sizeof(p.counters));
-    // TSNIC_SIM_NO_ACCESS_TRAP=1: no trapped pages (docs/benchmark.md, "Instructions per packet": Valgrind
-    // cannot single-step the trap's faulting instruction); only the benchmark's counting run sets it.
-    const bool trap = std::getenv("TSNIC_SIM_NO_ACCESS_TRAP") == nullptr;
-    if (!trap) card->options.strictTails = false;  // strict tails are a part of the trap
     if (!p.regs.Map() || (trap && !AccessTrapAttach(p, card->options.strictTails))) {
       SimDestroy(card);
       return nullptr;

@@ -9,10 +9,9 @@ namespace sim {
 
 namespace {
 
-// The vector IVAR maps rx queue q to, or -1 when its entry is not valid (8.2.3.5.14: IVAR(n) holds
-// rx queue 2n in bits 7:0 and rx queue 2n + 1 in bits 23:16; INT_ALLOC 5:0, INT_ALLOC_VAL bit 7).
+// The vector IVAR maps rx queue q to, or -1 when its entry is not valid (interrupts.h, IvarEntry).
 int RxVector(Port& p, uint32_t q) {
-  const uint32_t entry = (p.regs.Load(Ivar(q >> 1)) >> ((q & 1) * 16)) & 0xFF;
+  const uint32_t entry = IvarEntry(p.regs.Load(Ivar(q >> 1)), q, false);
   return (entry & kIvarValid) ? static_cast<int>(entry & 0x3F) : -1;
 }
 

@@ -53,6 +53,9 @@ constexpr uint32_t kGpieEiame = 1u << 30;
 inline uint32_t Eitr(uint32_t v) { return v < 24 ? 0x00820 + 4 * v : 0x12300 + 4 * (v - 24); }
 inline uint32_t Ivar(uint32_t n) { return 0x00900 + 4 * n; }
 constexpr uint32_t kIvarValid = 0x80;
+// Queue q's entry in IVAR(q / 2), the register's value `ivar` (8.2.3.5.14): rx queue 2n in bits 7:0,
+// tx queue 2n in 15:8, rx queue 2n + 1 in 23:16, tx queue 2n + 1 in 31:24; INT_ALLOC 5:0, valid bit 7.
+inline uint32_t IvarEntry(uint32_t ivar, uint32_t q, bool tx) { return (ivar >> ((q & 1) * 16 + (tx ? 8 : 0))) & 0xFF; }
 constexpr uint32_t kEitrIntervalMask = 0xFF8;  // bits 11:3
 constexpr uint32_t kEicrOtherCauses = 0x3FFF0000;  // bits 29:16
 

@@ -204,16 +204,16 @@ static void FrameDone(Port& p, TxQueue& tq, const uint8_t* direct, bool fcs, boo
   }
 }
 
-// Write-backs held below WTHRESH are flushed (7.2.3.5.1) while TXDCTL.SWFLSH is set, or by
-// the expiry of the interrupt throttling timer of the vector the queue's tx cause is mapped to: the
-// model flushes at the end of a pass when IVAR maps the cause (8.2.3.5.14: tx queue 2n in bits 15:8,
-// 2n + 1 in bits 31:24), as if that timer had expired. A queue whose cause is not mapped (a polling
-// driver) gets no flush: up to WTHRESH - 1 descriptors wait for the next ones, as on silicon (Linux
-// ixgbe sets WTHRESH 1 without an interrupt timer for this reason).
-static bool TxFlushDue(Port& p, uint32_t q) {
-  if (p.regs.Load(TdBase(q) + kTxdctl) & kTxdctlSwflsh) return true;
-  const uint32_t entry = (p.regs.Load(Ivar(q >> 1)) >> ((q & 1) * 16 + 8)) & 0xFF;
-  return (entry & kIvarValid) != 0;
+// Write-backs held below WTHRESH are flushed (7.2.3.5.1) while TXDCTL.SWFLSH is set, or by the expiry
+// of the interrupt throttling timer of the vector the queue's tx cause is mapped to: the model flushes
+// at the end of a pass when IVAR maps the cause (8.2.3.5.14), as if that timer had expired. A queue
+// whose cause is not mapped (a polling driver) gets no flush: up to WTHRESH - 1 descriptors wait for
+// the next ones, as on silicon (Linux ixgbe sets WTHRESH 1 without an interrupt timer for this reason).
+static void FlushHeldWriteBacks(Port& p, TxQueue& tq, uint32_t q) {
+  if (tq.wbCount == 0 && tq.wbProcessed == 0) return;
+  const bool swflsh = (p.regs.Load(TdBase(q) + kTxdctl) & kTxdctlSwflsh) != 0;
+  const bool mapped = (IvarEntry(p.regs.Load(Ivar(q >> 1)), q, true) & kIvarValid) != 0;
+  if (swflsh || mapped) WriteBack(p, tq);
 }
 
 static bool TxQueuePass(Port& p, uint32_t q, bool paced, uint64_t nowPs) {
@@ -228,7 +228,7 @@ static bool TxQueuePass(Port& p, uint32_t q, bool paced, uint64_t nowPs) {
   tq.tailBad = false;
   TxPrefetch(p, tq, tail);
   if (tq.cacheCount == 0) {
-    if ((tq.wbCount > 0 || tq.wbProcessed > 0) && TxFlushDue(p, q)) WriteBack(p, tq);
+    FlushHeldWriteBacks(p, tq, q);
     return false;
   }
   const uint32_t wthresh = (p.regs.Load(b + kTxdctl) & kTxdctlWthreshMask) >> kTxdctlWthreshShift;
@@ -302,7 +302,7 @@ static bool TxQueuePass(Port& p, uint32_t q, bool paced, uint64_t nowPs) {
       }
     }
     // DD write-back (7.2.3.5.1): with WTHRESH 0 each RS descriptor at once; otherwise in bursts once
-    // WTHRESH descriptors have been processed (other flushes: TxFlushDue).
+    // WTHRESH descriptors have been processed (other flushes: FlushHeldWriteBacks).
     if (cmd & kTxCmdRs) tq.wbPending[tq.wbCount++] = tq.head;
     tq.wbProcessed++;
     if (wthresh == 0 ? tq.wbCount > 0 : (tq.wbProcessed >= wthresh || tq.wbCount == 128)) WriteBack(p, tq);
@@ -313,7 +313,7 @@ static bool TxQueuePass(Port& p, uint32_t q, bool paced, uint64_t nowPs) {
     moved = true;
     if (!tq.enabled) break;
   }
-  if ((tq.wbCount > 0 || tq.wbProcessed > 0) && TxFlushDue(p, q)) WriteBack(p, tq);
+  FlushHeldWriteBacks(p, tq, q);
   if (!moved) return false;
   p.regs.Store(b + kTdh, tq.head);
   // Optional head write-back (TDWBAL.Head_WB_En, 7.2.3.5.2).

@@ -55,7 +55,8 @@
  *   back only on descriptors with RS (7.2.3.5.1): with TXDCTL.WTHRESH 0 as each is processed, otherwise
  *   once WTHRESH descriptors were processed; fewer only while TXDCTL.SWFLSH is set or once IVAR maps the
  *   queue's tx cause (the model flushes at the end of its pass, as that vector's throttling timer
- *   would); TDH advances; a frame may span any number of descriptors. RTTDCS.ARBDIS (bit 6) or DMATXCTL.TE clear: no descriptor is processed.
+ *   would); TDH advances; a frame may span any number of descriptors. RTTDCS.ARBDIS (bit 6) or
+ *   DMATXCTL.TE clear: no descriptor is processed.
  * - The wire: 10 Gbit/s. Tx frames go through the tx packet buffer (TXPBSIZE(0), 160 KiB after reset):
  *   descriptors are processed, and DD written back, only while it has room; it drains at line rate,
  *   each frame taking (frame + FCS + 8 preamble/SFD + 12 inter-frame gap bytes) * 0.8 ns (14.88 Mpps for

@@ -63,9 +63,9 @@ export class Regs {
   }
 }
 
-/** A card with short delays for fast tests. */
-export function fastCard(wiring: 'tester' | 'loopback' | 'cross' | 'unplugged' = 'tester'): SimCard {
-  return SimCard.create({ wiring, linkUpDelayMs: 2, resetDelayMs: 1 });
+/** A card with short delays for fast tests; `strictTails` pins that mode (unset: the environment decides, SimCardOptions). */
+export function fastCard(wiring: 'tester' | 'loopback' | 'cross' | 'unplugged' = 'tester', strictTails?: boolean): SimCard {
+  return SimCard.create({ wiring, linkUpDelayMs: 2, resetDelayMs: 1, strictTails });
 }
 
 /** PCIe master disable (5.2.5.3.2): CTRL.GIO_DIS, then wait for STATUS.GIO_MASTER_ENABLE to clear. */

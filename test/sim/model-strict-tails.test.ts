@@ -5,19 +5,15 @@
 // queue enable reads back what the model made of it at once.
 import t from 'tap';
 import { SimCard } from '../../lib/bus/sim';
-import { modelPass, Q, R, Regs, RxRing, split, startRx, TxRing, testFrame, verifyFrame, waitFor } from './model-helpers';
+import { fastCard, modelPass, Q, R, Regs, RxRing, split, startRx, TxRing, testFrame, verifyFrame, waitFor } from './model-helpers';
 
 const DROP_EN = 1 << 28;
 const QPRDC = (q: number): number => 0x1430 + 0x40 * q;
 const ENABLE = 1 << 25;
 const ROUNDS = 20;
 
-function card(strictTails: boolean): SimCard {
-  return SimCard.create({ linkUpDelayMs: 2, resetDelayMs: 1, strictTails });
-}
-
 t.test('tx: every descriptor rewritten right after TDT covered it is sent as it was (stale)', async (t) => {
-  const c = card(true);
+  const c = fastCard('tester', true);
   t.teardown(() => c.close());
   const port = c.port(0);
   const regs = new Regs(port.bar0);
@@ -45,7 +41,7 @@ t.test('tx: every descriptor rewritten right after TDT covered it is sent as it 
 });
 
 t.test('rx: every buffer address written right after RDT covered it is not used (stale)', async (t) => {
-  const c = card(true);
+  const c = fastCard('tester', true);
   t.teardown(() => c.close());
   const port = c.port(0);
   const regs = new Regs(port.bar0);
@@ -72,7 +68,7 @@ t.test('rx: every buffer address written right after RDT covered it is not used 
 
 for (const strictTails of [true, false]) {
   t.test(`DROP_EN drops: ${strictTails ? 'QPRDC(0), clear on read, as on silicon' : 'RXMPC(0) without strict tails (QPRDC untrapped)'}`, async (t) => {
-    const c = card(strictTails);
+    const c = fastCard('tester', strictTails);
     t.teardown(() => c.close());
     const port = c.port(0);
     const regs = new Regs(port.bar0);
@@ -92,7 +88,7 @@ for (const strictTails of [true, false]) {
 }
 
 t.test('RXDCTL.ENABLE reads back what the model made of the write, at once', async (t) => {
-  const c = card(true);
+  const c = fastCard('tester', true);
   t.teardown(() => c.close());
   const port = c.port(0);
   const regs = new Regs(port.bar0);

@@ -3,14 +3,13 @@
 // HLREG0.TXCRCEN, and descriptors fetched as soon as the tail covers them.
 import t, { type Test } from 'tap';
 import { performance } from 'node:perf_hooks';
-import { fastCard, modelPass, R, Regs, RxRing, sleep, testFrame, TxRing, waitFor } from './model-helpers';
+import { fastCard, modelPass, Q, R, Regs, RxRing, sleep, testFrame, TxRing, waitFor } from './model-helpers';
 import type { SimCard } from '../../lib/bus/sim';
 
 const TDH = 0x10;
 const DATA_CMD = (0x3 << 20) | (1 << 29) | (1 << 25); // DTYP data, DEXT, IFCS
 const EOP = 1 << 24;
 const RS = 1 << 27;
-const Q_DCTL = 0x28;
 const IVAR0 = 0x900;
 const IVAR_VALID = 0x80;
 const SWFLSH = 1 << 26;
@@ -203,7 +202,7 @@ t.test('TXDCTL.WTHRESH: DD in bursts of WTHRESH; fewer wait for more descriptors
   const card = fastCard();
   t.teardown(() => card.close());
   const { regs, tx } = await txSetup(card, 64);
-  const dctl = R.TDBAL(0) + Q_DCTL;
+  const dctl = R.TDBAL(0) + Q.DCTL;
   regs.set(dctl, regs.get(dctl) | (4 << 16)); // WTHRESH 4, as ixy and this project's driver set it
   await modelPass(regs);
   const sent = (n: number): Promise<void> => waitFor(`${n} frames at the checker`, () => card.tester(0).stats().rxPackets === n);

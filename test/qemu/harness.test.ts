@@ -36,6 +36,22 @@ if (why !== undefined && process.env.CI !== 'true') {
     fs.rmSync(run.jobDir, { recursive: true, force: true });
   });
 
+  t.test('a program stuck in a busy loop: the watchdog prints its stack and ends it', async (t) => {
+    const run = await runInGuest({
+      script: path.join(GUEST_JS_ROOT, 'test', 'qemu', 'guest', 'stall.js'),
+      timeoutMs: 180_000,
+      nics: [],
+      env: { TSNIC_GUEST_SILENT_MS: '3000' },
+    });
+    t.equal(run.timedOut, false, 'the guest ended before the hard timeout');
+    t.equal(run.exitCode, 143, 'ended by SIGTERM (128 + 15)');
+    t.match(run.output, /\] spinning$/m, 'the program got to its loop');
+    t.match(run.output, /the main event loop has not turned for [3-9] s/, 'the reason');
+    t.match(run.output, /thread \d+ node: state R/, 'the main thread was running');
+    t.match(run.output, /at spinForever \(.*stall\.js:\d+:\d+\)\n.*at main \(/, 'the JavaScript stack, innermost first');
+    fs.rmSync(run.jobDir, { recursive: true, force: true });
+  });
+
   t.test('a guest over its time limit is killed and the result says so', async (t) => {
     const run = await runInGuest({ script, args: ['0'], timeoutMs: 2000, nics: [] });
     t.equal(run.timedOut, true);

@@ -56,6 +56,9 @@ export interface GuestRunResult {
   durationMs: number;
 }
 
+/** Time (at most a quarter of the run's) before the hard timeout at which the guest's watchdog reports a stalled program and ends it. */
+const GUEST_REPORT_MARGIN_MS = 30_000;
+
 /** Where the guest sees the job folder (init.sh bind-mounts it there inside the chroot). */
 export const GUEST_JOB_DIR = '/tmp/tsnic-job';
 
@@ -134,11 +137,14 @@ export async function runInGuest(options: GuestRunOptions): Promise<GuestRunResu
   const script = path.resolve(PROJECT_ROOT, options.script);
   if (!fs.existsSync(script)) throw new Error(`${script} does not exist: build it first (npm run compile)`);
   const placed = placeNics(options.nics);
+  const timeoutMs = options.timeoutMs ?? 300_000;
   fs.mkdirSync(CACHE_DIR, { recursive: true });
   const jobDir = fs.mkdtempSync(path.join(CACHE_DIR, 'job-'));
   const { jobSh, runSh } = jobFiles(placed, script, options.args ?? [], {
     ...options.env,
     TSNIC_RAWSEND: image.rawsend,
+    // The guest's stall watchdog (test/qemu/guest/watchdog.ts) reports before this hard timeout kills it.
+    TSNIC_GUEST_BUDGET_MS: String(timeoutMs - Math.min(GUEST_REPORT_MARGIN_MS, timeoutMs / 4)),
   });
   fs.writeFileSync(path.join(jobDir, 'job.sh'), jobSh);
   fs.writeFileSync(path.join(jobDir, 'run.sh'), runSh);
@@ -155,12 +161,13 @@ export async function runInGuest(options: GuestRunOptions): Promise<GuestRunResu
     hugepages: options.hugepages ?? 64,
     cpus: options.cpus ?? 2,
   });
-  const timeoutMs = options.timeoutMs ?? 300_000;
   const child = spawn(QEMU, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let transcript = '';
+  let lastOutputMs = started;
   const take = (chunk: Buffer): void => {
     const text = chunk.toString('utf8');
     transcript += text;
+    lastOutputMs = Date.now();
     options.onConsole?.(text);
   };
   child.stdout.on('data', take);
@@ -183,7 +190,8 @@ export async function runInGuest(options: GuestRunOptions): Promise<GuestRunResu
   } else if (timedOut) {
     failure =
       `the guest did not finish within ${Math.round(timeoutMs / 1000)} s: QEMU was killed ` +
-      `(${report.began ? 'the program was running' : 'the program never started'}). Last console lines:\n` +
+      `(${report.began ? 'the program was running' : 'the program never started'}); the console was last heard ` +
+      `${((lastOutputMs - started) / 1000).toFixed(1)} s into the run. Last console lines:\n` +
       tail(transcript, 15);
   } else if (report.guestErrors.length > 0) {
     failure = `the guest's set-up failed: ${report.guestErrors.join('; ')}`;

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { openDevice } from '../../../lib/open';
+import { startWatchdog } from './watchdog';
 
 /** A NIC as the harness placed it (TSNIC_GUEST_NICS). */
 export interface Nic { address: string; mac: string }
@@ -60,8 +61,12 @@ export function codeOf(fn: () => void): string {
   }
 }
 
-/** Runs `main`, records an uncaught error as `fatal`, and writes results.json whatever happened. */
+/**
+ * Runs `main` under the stall watchdog, records an uncaught error as `fatal`, and writes results.json
+ * whatever happened.
+ */
 export function runSuite(main: () => Promise<void>): void {
+  startWatchdog();
   main()
     .catch((err: unknown) => {
       results.fatal = String((err as Error).stack ?? err);

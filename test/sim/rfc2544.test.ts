@@ -5,7 +5,10 @@
 // with a known delay is measured within 1 us with the ports' IEEE 1588 clocks.
 import t from 'tap';
 import { measureLatency } from '../../lib/apps/latency';
-import { formatRfc2544Table, runRfc2544 } from '../../lib/apps/rfc2544';
+import { formatRfc2544Table, runRfc2544, runTrial } from '../../lib/apps/rfc2544';
+import { ProbeScheduler } from '../../lib/apps/latency/probes';
+import { probeTimerFor } from '../../lib/apps/latency/timer';
+import { parseMac } from '../../lib/apps/frame-builder';
 import { assertConformant, openPort, testCard } from './ixgbe-helpers';
 
 t.test('the throughput search finds the rate the device under test forwards, within its resolution', async (t) => {
@@ -71,4 +74,30 @@ t.test('a line with a known delay measures within 1 us of it (two ports, two clo
   t.equal(trial.lost, 0, 'no load frame lost on a line without a rate limit');
   assertConformant(t, card, 0);
   assertConformant(t, card, 1);
+});
+
+t.test('a trial that lost frames ends its drain: returning probes are not arrivals, and none is sent after the load', async (t) => {
+  // The receiver drops every 10th frame (RXE), so the trial never gets all its frames back. Before
+  // the fix the drain kept sending probes and took each one back as a sign of traffic: it never ended
+  // (seen in QEMU: a 0.5 s latency trial drained for two minutes).
+  const card = testCard(t, { wiring: 'cross' });
+  card.setFaults(1, { rxErrorEvery: 10 });
+  const tx = await openPort(card, 0);
+  const rx = await openPort(card, 1, { rxRingSize: 4096 });
+  t.teardown(() => {
+    if (!tx.closed) tx.close();
+    if (!rx.closed) rx.close();
+  });
+  const intervalMs = 5;
+  const size = 60;
+  const dstMac = parseMac('dst', rx.mac);
+  const srcMac = parseMac('src', tx.mac);
+  const probes = new ProbeScheduler(tx, probeTimerFor(tx, rx), { size, dstMac, srcMac, intervalMs });
+  const r = await runTrial(tx, rx, { ratePps: 2000, durationS: 0.5, size, dstMac, srcMac, probes, drainMs: 500 });
+  t.ok(r.lost > 0, `the receiver dropped load frames (${r.lost} of ${r.sent})`);
+  t.equal(r.received + r.lost, r.sent, 'received + lost = sent');
+  const sendingProbes = Math.floor((r.durationS * 1000) / intervalMs) + 1;
+  t.ok(probes.sent <= sendingProbes, `${probes.sent} probes sent, at most one per ${intervalMs} ms of the ${r.durationS.toFixed(2)} s of sending (${sendingProbes})`);
+  const s = probes.recorder.summary();
+  t.equal(s.samples + s.probesLost + s.probesUnstamped, s.probesSent, 'every probe timed, lost or unstamped');
 });

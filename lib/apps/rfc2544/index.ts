@@ -38,7 +38,7 @@ export interface Rfc2544Options {
   dstMac?: string;
   /** Source MAC. Default: the sending device's. */
   srcMac?: string;
-  /** After each trial, receive until every frame is back or none came for this long (ms). Default 500. */
+  /** After each trial, receive until every frame is back or none of the trial's came for this long (ms). Default 500. */
   drainMs?: number;
   /** Line rate in Mbit/s. Default: the sending device's link speed. */
   lineMbps?: number;

@@ -33,7 +33,10 @@ export interface TrialOptions {
   srcMac: Uint8Array;
   /** Frames per txBatch, 1..1024. Default 32. */
   batch?: number;
-  /** After sending, keep receiving until every frame is back or nothing came for this long (ms). Default 500. */
+  /**
+   * After sending, keep receiving until every frame is back or none of this trial's came for this long
+   * (ms), at most {@link DRAIN_LIMIT_MS}. Default 500.
+   */
   drainMs?: number;
   /** Latency probes to mix in. */
   probes?: ProbeScheduler;
@@ -70,6 +73,12 @@ export interface TrialResult {
   /** The sender offered less than 90% of the rate asked: the trial says nothing about that rate. */
   senderLimited: boolean;
 }
+
+/**
+ * Longest drain after sending, ms (or `drainMs` when longer): RFC 2544 section 23 waits two seconds
+ * for residual frames.
+ */
+export const DRAIN_LIMIT_MS = 2000;
 
 /** A trial whose sender offered less than this share of the rate asked is sender-limited. */
 export const SENDER_LIMIT_SHARE = 0.9;
@@ -201,11 +210,18 @@ export async function runTrial(tx: NetDevice, rx: NetDevice, opts: TrialOptions)
   }
   const sendEnd = now;
   batch.freeAll();
-  // Drain: what is still in the rings and the device under test.
+  // Drain: what is still in the rings and the device under test. No new probe goes out, and only this
+  // trial's frames count as arrivals: a returning probe or foreign traffic would otherwise keep a
+  // trial that lost frames draining for ever.
+  const drainEnd = performance.now() + Math.max(drainMs, DRAIN_LIMIT_MS);
   let quietSince = performance.now();
-  while (received < sent && performance.now() - quietSince < drainMs) {
-    if (receive() > 0) quietSince = performance.now();
-    if (probes !== undefined) probes.poll(performance.now());
+  while (received < sent) {
+    const before = received;
+    receive();
+    const t = performance.now();
+    if (received > before) quietSince = t;
+    else if (t - quietSince >= drainMs) break;
+    if (t >= drainEnd) break;
     await yieldToEventLoop();
   }
   probes?.finish();

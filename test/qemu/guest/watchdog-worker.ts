@@ -57,7 +57,7 @@ function fire(reason: string): void {
     process.kill(process.pid, 'SIGTERM');
   };
   // If the inspector cannot pause the main thread (it is stuck outside JavaScript), end anyway.
-  setTimeout(() => {
+  const noPause = setTimeout(() => {
     say('the main thread did not pause within 5 s: it is not running JavaScript (stuck in native code or the kernel)');
     end();
   }, 5000);
@@ -65,6 +65,7 @@ function fire(reason: string): void {
   const urls = new Map<string, string>();
   session.on('Debugger.scriptParsed', (message) => urls.set(message.params.scriptId, message.params.url));
   session.on('Debugger.paused', (message) => {
+    clearTimeout(noPause);
     for (const f of message.params.callFrames) {
       const where = `${urls.get(f.location.scriptId) ?? f.url}:${f.location.lineNumber + 1}:${(f.location.columnNumber ?? 0) + 1}`;
       say(`  at ${f.functionName === '' ? '(anonymous)' : f.functionName} (${where})`);

@@ -44,6 +44,7 @@ export interface SimNativeFaults {
   linkNeverUp?: boolean;
   linkDownForMs?: number;
   rxErrorEvery?: number;
+  txPausedForMs?: number;
   /** Device under test on the line to the far end: delay (ns), rate limit (pps, 0 none), queue (frames). */
   delayNs?: number;
   maxRatePps?: number;

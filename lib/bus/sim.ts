@@ -172,6 +172,12 @@ export interface SimFaults {
   /** Every Nth frame the port receives carries RXE in its descriptor and counts in CRCERRS (0: never). */
   rxErrorEvery: number;
   /**
+   * One shot: the port's wire sends nothing for this many ms from now (0: none), as when the link
+   * partner sends PAUSE frames (802.3 annex 31B; the model does not look at MFLCN). The tx packet
+   * buffer fills, and descriptors wait for room without DD. No effect on an unpaced wire.
+   */
+  txPausedForMs: number;
+  /**
    * Device under test on the line from this port to its far end (loopback or cross wiring): a fixed
    * delay in ns added to every frame, 0..1_000_000 (1 ms). A latency measurement must find it.
    */
@@ -552,7 +558,7 @@ export class SimCard {
     return this.wirings[checkPort(index)];
   }
 
-  /** Changes fault knobs of port `index`; knobs not named keep their value (`linkDownForMs` is one-shot). */
+  /** Changes fault knobs of port `index`; knobs not named keep their value (`linkDownForMs` and `txPausedForMs` are one-shot). */
   setFaults(index: 0 | 1, faults: Partial<SimFaults>): void {
     const i = checkPort(index);
     this.checkOpen();
@@ -562,6 +568,7 @@ export class SimCard {
     }
     checkInteger('linkDownForMs', next.linkDownForMs, 0, 3_600_000);
     checkInteger('rxErrorEvery', next.rxErrorEvery, 0, 0xffffffff);
+    checkInteger('txPausedForMs', next.txPausedForMs, 0, 3_600_000);
     checkInteger('delayNs', next.delayNs, 0, 1_000_000);
     if (typeof next.maxRatePps !== 'number' || !(next.maxRatePps >= 0) || !Number.isFinite(next.maxRatePps)) {
       throw new TsnicError('ERR_INVALID_ARG', `maxRatePps must be a number of frames per second of at least 0 (0: no limit), got ${String(next.maxRatePps)}`);
@@ -572,7 +579,7 @@ export class SimCard {
       invalidMac: next.invalidMac === 'zero' ? 1 : next.invalidMac === 'multicast' ? 2 : 0,
     };
     native.simSetFaults(this.handle, i, nativeFaults);
-    this.faultState[i] = { ...next, linkDownForMs: 0 };
+    this.faultState[i] = { ...next, linkDownForMs: 0, txPausedForMs: 0 };
   }
 
   /** Current fault knobs of port `index`. */
@@ -733,6 +740,7 @@ function noFaults(): SimFaults {
     linkNeverUp: false,
     linkDownForMs: 0,
     rxErrorEvery: 0,
+    txPausedForMs: 0,
     delayNs: 0,
     maxRatePps: 0,
     queueFrames: 4096,

@@ -192,6 +192,7 @@ Napi::Value SetFaults(const Napi::CallbackInfo& info) {
   f.linkNeverUp = Bool(o, "linkNeverUp");
   f.linkDownForMs = static_cast<uint32_t>(Num(o, "linkDownForMs", 0));
   f.rxErrorEvery = static_cast<uint32_t>(Num(o, "rxErrorEvery", 0));
+  f.txPausedForMs = static_cast<uint32_t>(Num(o, "txPausedForMs", 0));
   f.delayNs = static_cast<uint32_t>(Num(o, "delayNs", 0));
   f.maxRatePps = Num(o, "maxRatePps", 0);
   f.queueFrames = static_cast<uint32_t>(Num(o, "queueFrames", f.queueFrames));

@@ -168,6 +168,13 @@ void PortApplyFaults(Port& p, const Faults& f, uint64_t now) {
     p.linkDownUntil = now + static_cast<uint64_t>(f.linkDownForMs) * 1000000;
     p.faults.linkDownForMs = 0;  // one shot
   }
+  if (f.txPausedForMs > 0) {
+    // One shot: the link partner's PAUSE frames (802.3 annex 31B) hold the wire; the tx packet buffer
+    // fills and descriptors wait for room, as at line rate. Times on the wire are in ps.
+    const uint64_t untilPs = (now + static_cast<uint64_t>(f.txPausedForMs) * 1000000) * 1000;
+    if (p.txWire.freePs < untilPs) p.txWire.freePs = untilPs;
+    p.faults.txPausedForMs = 0;
+  }
   p.rxFrameNo = 0;
 }
 

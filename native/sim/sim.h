@@ -29,6 +29,7 @@ struct Faults {
   bool linkNeverUp = false;               // LINKS.UP never set
   uint32_t linkDownForMs = 0;             // one shot: drop the link now for this long (0 = no)
   uint32_t rxErrorEvery = 0;              // every Nth received frame carries RXE (0 = never)
+  uint32_t txPausedForMs = 0;             // one shot: the wire sends nothing for this long (PAUSE received)
   // The line to the far end (loopback, cross): a device under test between this port's tx and the
   // far end's rx (dut_line.cc). maxRatePps > 0: a store-and-forward queue of queueFrames frames served
   // at that rate, frames arriving to a full queue are dropped (counted in wireDropped); delayNs: fixed

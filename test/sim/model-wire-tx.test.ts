@@ -1,6 +1,7 @@
 // The tx side of the simulated 82599 as strict as silicon, driven by hand: the 10 Gbit/s wire behind
-// the TXPBSIZE(0) packet buffer, DD only on RS, RS without EOP, PAYLEN, RTTDCS.ARBDIS, DMATXCTL.TE,
-// HLREG0.TXCRCEN, and descriptors fetched as soon as the tail covers them.
+// the TXPBSIZE(0) packet buffer (and held by a link partner's PAUSE), DD only on RS, RS without EOP,
+// PAYLEN, RTTDCS.ARBDIS, DMATXCTL.TE, HLREG0.TXCRCEN, and descriptors fetched as soon as the tail
+// covers them.
 import t, { type Test } from 'tap';
 import { performance } from 'node:perf_hooks';
 import { fastCard, modelPass, Q, R, Regs, RxRing, sleep, testFrame, TxRing, waitFor } from './model-helpers';
@@ -105,6 +106,35 @@ t.test('wire: a smaller TXPBSIZE(0) holds fewer frames; 0 transmits nothing', as
   t.ok(ahead <= 2 + 1, `at most two 9000-byte frames (+ the 60-byte one) ahead of the wire: ${ahead}`);
   await waitFor('40 frames at the checker', () => card.tester(0).stats().rxPackets === 40);
   t.equal(card.tester(0).stats().seqGaps, 0);
+  tx.free();
+});
+
+t.test('wire: txPausedForMs holds the wire; the packet buffer fills and later descriptors wait without DD', async (t) => {
+  const card = fastCard();
+  t.teardown(() => card.close());
+  const { regs, tx } = await txSetup(card, 256);
+  // 120 frames of 1514 bytes: about 192 KB, more than the 160 KB TXPBSIZE(0) holds.
+  const frames = 120;
+  card.setFaults(0, { txPausedForMs: 1000 });
+  const paused = performance.now();
+  let last = 0;
+  for (let s = 0; s < frames; s++) last = tx.put(testFrame(1514, s));
+  tx.flush();
+  await sleep(100);
+  const tdh = regs.get(R.TDBAL(0) + TDH);
+  const held = card.tester(0).stats().rxPackets;
+  const early = performance.now() - paused < 1000;
+  t.equal(held, 0, 'nothing reached the far end during the pause');
+  if (early) {
+    t.ok(tdh > 0 && tdh < frames, `the packet buffer took ${tdh} of ${frames} frames and is full`);
+    t.notOk(tx.done(last), 'the last descriptor has no DD while the buffer is full');
+  }
+  await waitFor('every frame sent after the pause', () => card.tester(0).stats().rxPackets === frames, 5000);
+  t.ok(performance.now() - paused >= 1000, 'none left before the pause ended');
+  t.ok(tx.done(last), 'DD on the last descriptor');
+  t.equal(card.tester(0).stats().seqGaps, 0, 'in order, none missing');
+  t.equal(card.faults(0).txPausedForMs, 0, 'one shot: the knob reads 0 again');
+  noViolations(t, card);
   tx.free();
 });
 

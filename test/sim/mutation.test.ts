@@ -109,7 +109,7 @@ t.test('the model catches broken drivers the way silicon would', async (t) => {
     pair.forEach((m, k) => results.push({ mutant: m, found: findings(runs[k]) }));
   }
   const caught = results.filter((r) => r.found.length > 0);
-  const lines = results.map((r) => `${r.found.length > 0 ? 'caught ' : 'MISSED '} ${r.mutant.name.padEnd(28)} ${r.found[0] ?? ''}`);
+  const lines = results.map((r) => `${r.found.length > 0 ? 'caught ' : 'MISSED '} ${r.mutant.name.padEnd(32)} ${r.found[0] ?? ''}`);
   t.comment(`mutation table: ${caught.length} of ${results.length} caught (${Math.round((100 * caught.length) / results.length)}%)\n${lines.join('\n')}`);
   for (const r of results) t.not(r.found.length, 0, `${r.mutant.name} is caught (${r.mutant.silicon})`);
 });

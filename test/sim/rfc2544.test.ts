@@ -3,13 +3,27 @@
 // search finds the configured forwarding rate within its resolution, every frame is accounted for
 // (received + lost = sent, the lost ones are the ones the device dropped), and the latency of a line
 // with a known delay is measured within 1 us with the ports' IEEE 1588 clocks.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { measureLatency } from '../../lib/apps/latency';
 import { formatRfc2544Table, runRfc2544, runTrial } from '../../lib/apps/rfc2544';
 import { ProbeScheduler } from '../../lib/apps/latency/probes';
 import { probeTimerFor } from '../../lib/apps/latency/timer';
 import { parseMac } from '../../lib/apps/frame-builder';
+import type { SimCard } from '../../lib/bus/sim';
+import type { DeviceOptions } from '../../lib/device';
+import type { IxgbeDevice } from '../../lib/drivers/ixgbe';
 import { assertConformant, openPort, testCard } from './ixgbe-helpers';
+
+/** Opens port 0 (the sender) and port 1 (the receiver, with `rxOptions`), closed at the test's end. */
+async function openPair(t: Test, card: SimCard, rxOptions: DeviceOptions = {}): Promise<{ tx: IxgbeDevice; rx: IxgbeDevice }> {
+  const tx = await openPort(card, 0);
+  const rx = await openPort(card, 1, rxOptions);
+  t.teardown(() => {
+    if (!tx.closed) tx.close();
+    if (!rx.closed) rx.close();
+  });
+  return { tx, rx };
+}
 
 t.test('the throughput search finds the rate the device under test forwards, within its resolution', async (t) => {
   const card = testCard(t, { wiring: 'cross' });
@@ -20,12 +34,7 @@ t.test('the throughput search finds the rate the device under test forwards, wit
   const lineMbps = 1;
   const limit = 500;
   card.setFaults(0, { maxRatePps: limit, queueFrames: 300 });
-  const tx = await openPort(card, 0);
-  const rx = await openPort(card, 1, { rxRingSize: 4096 });
-  t.teardown(() => {
-    if (!tx.closed) tx.close();
-    if (!rx.closed) rx.close();
-  });
+  const { tx, rx } = await openPair(t, card, { rxRingSize: 4096 });
   const resolutionPct = 10;
   const r = await runRfc2544(tx, rx, { frameSizes: [64], trialS: 4, resolutionPct, lossSteps: [20, 100], lineMbps, probeIntervalMs: 20 });
   const table = formatRfc2544Table(r);
@@ -60,12 +69,7 @@ t.test('a line with a known delay measures within 1 us of it (two ports, two clo
   const card = testCard(t, { wiring: 'cross' });
   const delayNs = 20_000;
   card.setFaults(0, { delayNs });
-  const tx = await openPort(card, 0);
-  const rx = await openPort(card, 1);
-  t.teardown(() => {
-    if (!tx.closed) tx.close();
-    if (!rx.closed) rx.close();
-  });
+  const { tx, rx } = await openPair(t, card);
   const { trial, latency } = await measureLatency(tx, rx, { ratePps: 5000, durationS: 1, intervalMs: 2 });
   t.equal(latency.timestamps, 'hardware');
   t.ok(latency.samples >= 5, `${latency.samples} probes timed (${latency.probesSent} sent, ${latency.probesLost} lost, ${latency.probesUnstamped} unstamped)`);
@@ -82,12 +86,7 @@ t.test('a trial that lost frames ends its drain: returning probes are not arriva
   // (seen in QEMU: a 0.5 s latency trial drained for two minutes).
   const card = testCard(t, { wiring: 'cross' });
   card.setFaults(1, { rxErrorEvery: 10 });
-  const tx = await openPort(card, 0);
-  const rx = await openPort(card, 1, { rxRingSize: 4096 });
-  t.teardown(() => {
-    if (!tx.closed) tx.close();
-    if (!rx.closed) rx.close();
-  });
+  const { tx, rx } = await openPair(t, card, { rxRingSize: 4096 });
   const intervalMs = 5;
   const size = 60;
   const dstMac = parseMac('dst', rx.mac);
